@@ -1,0 +1,80 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/runnel-db/runnel/engine"
+	"github.com/runnel-db/runnel/pgwire"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "runnel:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	fs := flag.NewFlagSet("runnel", flag.ContinueOnError)
+	listen := fs.String("listen", "127.0.0.1:6543", "address to serve the Postgres protocol on")
+	dataDir := fs.String("data-dir", "./runnel-data", "data directory (\":memory:\" for an in-memory store)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	opts := engine.DefaultOptions()
+	opts.DataDir = *dataDir
+	opts.Logger = log
+	eng, err := engine.Open(opts)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		eng.Close()
+		return err
+	}
+	srv := pgwire.NewServer(backend{eng}, pgwire.Options{Logger: log})
+	host, port, _ := net.SplitHostPort(ln.Addr().String())
+	log.Info(fmt.Sprintf("runnel listening on %s, data in %s; connect with: psql -h %s -p %s -U runnel runnel", ln.Addr(), *dataDir, host, port))
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err = <-served:
+	case <-ctx.Done():
+		log.Info("shutting down")
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err = srv.Shutdown(sctx)
+		cancel()
+	}
+	if cerr := eng.Close(); err == nil {
+		err = cerr
+	}
+	if errors.Is(err, net.ErrClosed) {
+		err = nil
+	}
+	return err
+}
+
+// backend adapts the engine to the protocol server.
+type backend struct{ e *engine.Engine }
+
+func (b backend) NewSession(_ context.Context, s pgwire.Startup) (pgwire.Session, error) {
+	sess, err := b.e.NewSession(s.User, s.Database, s.Params)
+	if err != nil {
+		return nil, err
+	}
+	return sess, nil
+}

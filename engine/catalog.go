@@ -1,0 +1,219 @@
+package engine
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/runnel-db/runnel/exec/sqlerr"
+	"github.com/runnel-db/runnel/exec/types"
+	"github.com/runnel-db/runnel/planner"
+	"github.com/runnel-db/runnel/storage"
+)
+
+// DefaultSchema is the schema objects are created in and looked up from.
+const DefaultSchema = "public"
+
+// firstOID is the first pg_class oid handed to user objects, as in PostgreSQL.
+const firstOID = 16384
+
+// object is one catalog entry, persisted as JSON under its catalog key.
+type object struct {
+	ID         uint64              `json:"id"`
+	Kind       planner.RelKind     `json:"kind"`
+	Schema     string              `json:"schema"`
+	Name       string              `json:"name"`
+	Columns    []planner.RelColumn `json:"columns"`
+	PrimaryKey []int               `json:"primary_key,omitempty"`
+	Query      string              `json:"query,omitempty"`
+	CreateSQL  string              `json:"create_sql"`
+	DependsOn  []uint64            `json:"depends_on,omitempty"`
+}
+
+// OID is the object's pg_class oid.
+func (o *object) OID() uint32 { return uint32(firstOID + o.ID) }
+
+func (o *object) relation() *planner.Relation {
+	return &planner.Relation{
+		ID: o.ID, OID: o.OID(), Schema: o.Schema, Name: o.Name, Kind: o.Kind,
+		Columns: o.Columns, PrimaryKey: o.PrimaryKey, Query: o.Query,
+	}
+}
+
+func (o *object) columnTypes() []types.T {
+	ts := make([]types.T, len(o.Columns))
+	for i, c := range o.Columns {
+		ts[i] = c.Type
+	}
+	return ts
+}
+
+// kindName is the object kind as it appears in messages: "table", "materialized view".
+func kindName(k planner.RelKind) string {
+	switch k {
+	case planner.Table:
+		return "table"
+	case planner.View:
+		return "view"
+	case planner.MaterializedView:
+		return "materialized view"
+	}
+	return "relation"
+}
+
+// catalog is the in-memory copy of every catalog entry. It is read by sessions under
+// Engine.mu (read lock) and changed only under the write lock and Engine.mu.
+type catalog struct {
+	byID   map[uint64]*object
+	byName map[string]*object // schema + "." + name
+	nextID uint64
+}
+
+func newCatalog() *catalog {
+	return &catalog{byID: map[uint64]*object{}, byName: map[string]*object{}, nextID: 1}
+}
+
+func qualified(schema, name string) string { return schema + "." + name }
+
+func (c *catalog) lookup(schema, name string) *object {
+	if schema == "" {
+		schema = DefaultSchema
+	}
+	return c.byName[qualified(schema, name)]
+}
+
+func (c *catalog) add(o *object) {
+	c.byID[o.ID] = o
+	c.byName[qualified(o.Schema, o.Name)] = o
+	if o.ID >= c.nextID {
+		c.nextID = o.ID + 1
+	}
+}
+
+func (c *catalog) remove(o *object) {
+	delete(c.byID, o.ID)
+	delete(c.byName, qualified(o.Schema, o.Name))
+}
+
+// dependents returns the objects that depend on id directly, in creation order.
+func (c *catalog) dependents(id uint64) []*object {
+	var out []*object
+	for _, o := range c.byID {
+		for _, d := range o.DependsOn {
+			if d == id {
+				out = append(out, o)
+				break
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// dependentsClosure returns every object that depends on id directly or transitively, ordered so
+// that dependents come before what they depend on (the order to drop them in).
+func (c *catalog) dependentsClosure(id uint64) []*object {
+	seen := map[uint64]bool{}
+	var out []*object
+	var visit func(uint64)
+	visit = func(id uint64) {
+		for _, d := range c.dependents(id) {
+			if !seen[d.ID] {
+				seen[d.ID] = true
+				visit(d.ID)
+				out = append(out, d)
+			}
+		}
+	}
+	visit(id)
+	return out
+}
+
+// sorted returns all objects of the given kinds ordered by name.
+func (c *catalog) sorted(kinds ...planner.RelKind) []*object {
+	var out []*object
+	for _, o := range c.byID {
+		for _, k := range kinds {
+			if o.Kind == k {
+				out = append(out, o)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Schema != out[j].Schema {
+			return out[i].Schema < out[j].Schema
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out
+}
+
+// materializedInOrder returns the materialized views in creation order, which is a topological
+// order of their dependencies (a view can only depend on objects that existed before it).
+func (c *catalog) materializedInOrder() []*object {
+	var out []*object
+	for _, o := range c.byID {
+		if o.Kind == planner.MaterializedView {
+			out = append(out, o)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// catalogView adapts the catalog to planner.Catalog.
+type catalogView struct{ c *catalog }
+
+func (v catalogView) Relation(schema, name string) (*planner.Relation, error) {
+	if schema != "" && schema != DefaultSchema {
+		return nil, nil
+	}
+	o := v.c.lookup(schema, name)
+	if o == nil {
+		return nil, nil
+	}
+	return o.relation(), nil
+}
+
+// persistence
+
+const metaNextID = "next_object_id"
+
+func encodeObject(o *object) ([]byte, error) { return json.Marshal(o) }
+
+func (c *catalog) load(db *storage.DB) error {
+	snap := db.NewSnapshot()
+	defer snap.Close()
+	lower := storage.KindPrefix(storage.KindCatalog)
+	upper := storage.PrefixEnd(lower)
+	it, err := snap.NewIter(lower, upper)
+	if err != nil {
+		return fmt.Errorf("load catalog: %w", err)
+	}
+	defer it.Close()
+	for it.First(); it.Valid(); it.Next() {
+		o := new(object)
+		if err := json.Unmarshal(it.Value(), o); err != nil {
+			return fmt.Errorf("load catalog entry %x: %w", it.Key(), err)
+		}
+		c.add(o)
+	}
+	return it.Error()
+}
+
+func (c *catalog) checkNameFree(schema, name string) error {
+	if o := c.lookup(schema, name); o != nil {
+		return sqlerr.New(sqlerr.DuplicateTable, "relation %q already exists", name)
+	}
+	return nil
+}
+
+// describeDependents renders the DETAIL of a 2BP01 error: one line per dependent.
+func describeDependents(target *object, deps []*object) string {
+	lines := make([]string, len(deps))
+	for i, d := range deps {
+		lines[i] = fmt.Sprintf("%s %s depends on %s %s", kindName(d.Kind), d.Name, kindName(target.Kind), target.Name)
+	}
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,297 @@
+package engine
+
+import (
+	"encoding/binary"
+	"fmt"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/runnel-db/runnel/exec/rowcodec"
+	"github.com/runnel-db/runnel/exec/sqlerr"
+	"github.com/runnel-db/runnel/exec/types"
+	"github.com/runnel-db/runnel/exec/zset"
+	"github.com/runnel-db/runnel/planner"
+	"github.com/runnel-db/runnel/storage"
+)
+
+// Stored contents of tables and materialized views.
+//
+// A table with a primary key stores one Pebble entry per row: key = the order-preserving encoding
+// of the key columns, value = the other columns. Every other relation (tables without a key and
+// materialized views) is a multiset stored as a Z-set: key = the encoding of the whole row,
+// value = its multiplicity as a varint. Both are under the relation's own key prefix.
+
+// layout says how one relation's rows map to Pebble entries.
+//
+// Keys hold canonical forms (NUMERIC 1.50 and 1.5 share a key, as SQL equality demands), so
+// columns whose exact form a key would lose (NUMERIC display scale, INTERVAL fields) are also
+// written into the value and read back from there ("exact" columns).
+type layout struct {
+	id        uint64
+	view      bool // under the view-rows prefix rather than the table-rows prefix
+	codec     *rowcodec.Codec
+	keyCols   []int  // the primary key, or every column
+	valueCols []int  // columns stored in the value: non-key columns, then exact key columns
+	exact     []bool // by column: a key column decoded from the value instead
+	keyed     bool
+	colNames  []string
+	colTypes  []types.T
+}
+
+func layoutOf(o *object) *layout {
+	l := &layout{id: o.ID, view: o.Kind == planner.MaterializedView, codec: rowcodec.New(o.columnTypes()), colTypes: o.columnTypes()}
+	for _, c := range o.Columns {
+		l.colNames = append(l.colNames, c.Name)
+	}
+	l.exact = make([]bool, len(o.Columns))
+	if o.Kind == planner.Table && len(o.PrimaryKey) > 0 {
+		l.keyed = true
+		l.keyCols = o.PrimaryKey
+		inKey := map[int]bool{}
+		for _, k := range o.PrimaryKey {
+			inKey[k] = true
+		}
+		for i := range o.Columns {
+			if !inKey[i] {
+				l.valueCols = append(l.valueCols, i)
+			}
+		}
+	} else {
+		l.keyCols = make([]int, len(o.Columns))
+		for i := range o.Columns {
+			l.keyCols[i] = i
+		}
+	}
+	for _, k := range l.keyCols {
+		if kind := l.colTypes[k].Kind; kind == types.Numeric || kind == types.Interval {
+			l.exact[k] = true
+			l.valueCols = append(l.valueCols, k)
+		}
+	}
+	return l
+}
+
+func (l *layout) prefix() []byte {
+	if l.view {
+		return storage.ViewRowKey(nil, l.id, nil)
+	}
+	return storage.TableRowKey(nil, l.id, nil)
+}
+
+func (l *layout) rowKey(dst []byte, cols []arrow.Array, row int) []byte {
+	if l.view {
+		dst = storage.ViewRowKey(dst, l.id, nil)
+	} else {
+		dst = storage.TableRowKey(dst, l.id, nil)
+	}
+	return l.codec.AppendKey(dst, cols, row, l.keyCols)
+}
+
+// reader is what scans need: a snapshot or an indexed batch.
+type reader interface {
+	NewIter(lower, upper []byte) (*storage.Iter, error)
+}
+
+// chunkRows is the number of rows per batch a scan produces.
+const chunkRows = 4096
+
+// scan reads the relation's whole contents as consolidated Z-set batches of up to chunkRows
+// rows, calling fn with each (borrowed).
+func (l *layout) scan(r reader, mem memory.Allocator, fn func(zset.Batch) error) error {
+	lower := l.prefix()
+	it, err := r.NewIter(lower, storage.PrefixEnd(lower))
+	if err != nil {
+		return err
+	}
+	defer it.Close()
+	dec := l.codec.NewDecoder(mem)
+	defer dec.Release()
+	weights := array.NewInt64Builder(mem)
+	defer weights.Release()
+	flush := func() error {
+		if dec.Len() == 0 {
+			return nil
+		}
+		cols := dec.Finish()
+		w := weights.NewArray()
+		b := zset.New(cols, w)
+		for _, c := range cols {
+			c.Release()
+		}
+		w.Release()
+		defer b.Release()
+		return fn(b)
+	}
+	for it.First(); it.Valid(); it.Next() {
+		key := it.Key()[len(lower):]
+		if err := dec.DecodeKeyExcept(key, l.keyCols, l.exact); err != nil {
+			return fmt.Errorf("decode row of relation %d: %w", l.id, err)
+		}
+		val := it.Value()
+		n := int64(1)
+		if !l.keyed {
+			var k int
+			n, k = binary.Varint(val)
+			if k <= 0 {
+				return fmt.Errorf("relation %d: bad multiplicity %x", l.id, val)
+			}
+			val = val[k:]
+		}
+		if err := dec.DecodeValue(val, l.valueCols); err != nil {
+			return fmt.Errorf("decode row of relation %d: %w", l.id, err)
+		}
+		weights.Append(n)
+		if dec.Len() >= chunkRows {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := it.Error(); err != nil {
+		return err
+	}
+	return flush()
+}
+
+// readAll reads the relation's whole contents as one batch (the caller releases it).
+func (l *layout) readAll(r reader, mem memory.Allocator, colTypes []arrow.DataType) (zset.Batch, error) {
+	var parts []zset.Batch
+	defer func() {
+		for _, p := range parts {
+			p.Release()
+		}
+	}()
+	err := l.scan(r, mem, func(b zset.Batch) error {
+		b.Retain()
+		parts = append(parts, b)
+		return nil
+	})
+	if err != nil {
+		return zset.Batch{}, err
+	}
+	if len(parts) == 1 {
+		parts[0].Retain()
+		return parts[0], nil
+	}
+	if len(parts) == 0 {
+		return emptyBatch(mem, colTypes), nil
+	}
+	return zset.Concat(mem, parts), nil
+}
+
+func emptyBatch(mem memory.Allocator, colTypes []arrow.DataType) zset.Batch {
+	cols := make([]arrow.Array, len(colTypes))
+	for i, t := range colTypes {
+		cols[i] = array.MakeArrayOfNull(mem, t, 0)
+	}
+	w := array.NewInt64Builder(mem)
+	wa := w.NewArray()
+	w.Release()
+	b := zset.New(cols, wa)
+	for _, c := range cols {
+		c.Release()
+	}
+	wa.Release()
+	return b
+}
+
+// apply writes a consolidated delta into the relation's stored contents within batch wb.
+// For keyed tables it enforces the primary key (23505); for multisets it keeps multiplicities.
+func (l *layout) apply(wb *storage.Batch, delta zset.Batch, name string) error {
+	cols := delta.Cols()
+	weights := delta.Weights()
+	var key, val []byte
+	if l.keyed {
+		// Deletions first, so that an update of a row's non-key columns (−old, +new with the same
+		// key) and a key change that frees a key both work.
+		for pass := 0; pass < 2; pass++ {
+			for i, w := range weights {
+				if (pass == 0) != (w < 0) {
+					continue
+				}
+				key = l.rowKey(key[:0], cols, i)
+				_, found, err := wb.Get(key)
+				if err != nil {
+					return err
+				}
+				switch {
+				case w < 0:
+					if !found || w != -1 {
+						return fmt.Errorf("internal error: relation %d: deleting a row that is not stored", l.id)
+					}
+					if err := wb.Delete(key); err != nil {
+						return err
+					}
+				case found || w > 1:
+					return &sqlerr.Error{Code: sqlerr.UniqueViolation,
+						Message: fmt.Sprintf("duplicate key value violates unique constraint %q", name+"_pkey"),
+						Detail:  l.describeKey(cols, i)}
+				default:
+					val = l.codec.AppendValue(val[:0], cols, i, l.valueCols)
+					if err := wb.Set(key, val); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		return nil
+	}
+	for i, w := range weights {
+		key = l.rowKey(key[:0], cols, i)
+		old, found, err := wb.Get(key)
+		if err != nil {
+			return err
+		}
+		var n int64
+		var k int
+		if found {
+			n, k = binary.Varint(old)
+		}
+		n += w
+		switch {
+		case n < 0:
+			return fmt.Errorf("internal error: relation %d: negative multiplicity", l.id)
+		case n == 0:
+			if found {
+				if err := wb.Delete(key); err != nil {
+					return err
+				}
+			}
+		default:
+			// An existing row keeps the exact form it was first stored with.
+			val = binary.AppendVarint(val[:0], n)
+			if found {
+				val = append(val, old[k:]...)
+			} else {
+				val = l.codec.AppendValue(val, cols, i, l.valueCols)
+			}
+			if err := wb.Set(key, val); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// dropContents removes every stored row of the relation.
+func (l *layout) dropContents(wb *storage.Batch) error {
+	p := l.prefix()
+	return wb.DeleteRange(p, storage.PrefixEnd(p))
+}
+
+// describeKey renders PostgreSQL's unique-violation detail: Key (a, b)=(1, x) already exists.
+func (l *layout) describeKey(cols []arrow.Array, row int) string {
+	var names, vals []string
+	for _, k := range l.keyCols {
+		names = append(names, l.colNames[k])
+		if cols[k].IsNull(row) {
+			vals = append(vals, "null")
+		} else {
+			vals = append(vals, string(types.AppendText(nil, cols[k], row, l.colTypes[k], nil)))
+		}
+	}
+	return fmt.Sprintf("Key (%s)=(%s) already exists.", strings.Join(names, ", "), strings.Join(vals, ", "))
+}

@@ -1,0 +1,146 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/runnel-db/runnel/exec/expr"
+	"github.com/runnel-db/runnel/exec/types"
+	"github.com/runnel-db/runnel/planner"
+	"github.com/runnel-db/runnel/storage"
+)
+
+// Options configure an Engine. The zero value is not valid: use DefaultOptions and override.
+type Options struct {
+	// DataDir is the Pebble directory, or ":memory:" for a throwaway in-memory store.
+	DataDir string
+	// Sync makes every epoch commit wait for fsync. Forced off for ":memory:".
+	Sync bool
+	// Logger receives operational messages; nil discards them.
+	Logger *slog.Logger
+	// Mem allocates Arrow buffers; nil means the default Go allocator.
+	Mem memory.Allocator
+}
+
+// MemoryDir is the DataDir value for an in-memory store.
+const MemoryDir = ":memory:"
+
+// DefaultOptions returns the defaults: ./runnel-data with fsync on commit.
+func DefaultOptions() Options {
+	return Options{DataDir: "./runnel-data", Sync: true}
+}
+
+func (o *Options) validate() error {
+	if o.DataDir == "" {
+		return errors.New("engine: DataDir must be set (use \":memory:\" for an in-memory store)")
+	}
+	if o.DataDir == MemoryDir {
+		o.Sync = false
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Mem == nil {
+		o.Mem = memory.DefaultAllocator
+	}
+	return nil
+}
+
+// Engine is one Runnel database.
+type Engine struct {
+	opts Options
+	db   *storage.DB
+	mem  memory.Allocator
+
+	// writeMu serializes everything that changes state: DML, DDL, epoch commits.
+	writeMu sync.Mutex
+	// mu guards cat and flows for readers; writers hold writeMu and then mu for the swap.
+	mu    sync.RWMutex
+	cat   *catalog
+	flows map[uint64]*dataflow // materialized view id → its running dataflow
+
+	epoch     atomic.Uint64
+	sessionID atomic.Uint64
+	closed    atomic.Bool
+}
+
+// Open opens (or creates) the database in opts.DataDir and recovers its catalog and views.
+func Open(opts Options) (*Engine, error) {
+	if err := opts.validate(); err != nil {
+		return nil, err
+	}
+	db, err := storage.Open(storage.Options{Dir: opts.DataDir, Sync: opts.Sync})
+	if err != nil {
+		return nil, fmt.Errorf("open storage in %s: %w", opts.DataDir, err)
+	}
+	e := &Engine{opts: opts, db: db, mem: opts.Mem, cat: newCatalog(), flows: map[uint64]*dataflow{}}
+	if err := e.recover(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return e, nil
+}
+
+// recover loads the catalog and rebuilds each materialized view's dataflow state from the
+// committed contents of its inputs.
+func (e *Engine) recover() error {
+	if err := e.cat.load(e.db); err != nil {
+		return err
+	}
+	epoch, err := readEpoch(e.db)
+	if err != nil {
+		return err
+	}
+	e.epoch.Store(epoch)
+	snap := e.db.NewSnapshot()
+	defer snap.Close()
+	for _, o := range e.cat.materializedInOrder() {
+		f, err := e.buildDataflow(o)
+		if err != nil {
+			return fmt.Errorf("recover materialized view %s: %w", o.Name, err)
+		}
+		if err := e.warmDataflow(context.Background(), f, snap); err != nil {
+			return fmt.Errorf("recover materialized view %s: %w", o.Name, err)
+		}
+		e.flows[o.ID] = f
+	}
+	e.opts.Logger.Info("recovered", "epoch", epoch, "objects", len(e.cat.byID))
+	return nil
+}
+
+// Close flushes and closes the database. Sessions must be closed first.
+func (e *Engine) Close() error {
+	if !e.closed.CompareAndSwap(false, true) {
+		return nil
+	}
+	e.writeMu.Lock()
+	defer e.writeMu.Unlock()
+	return e.db.Close()
+}
+
+// Epoch is the number of the last committed epoch.
+func (e *Engine) Epoch() uint64 { return e.epoch.Load() }
+
+// planner returns a planner over the current catalog. Callers hold e.mu (read) while planning.
+func (e *Engine) planner() *planner.Planner { return planner.New(catalogView{e.cat}) }
+
+// evalContext is the expression context for one statement.
+func (e *Engine) evalContext(s *Session, params []any) *expr.Context {
+	ctx := &expr.Context{Mem: e.mem, Params: params}
+	if s != nil {
+		ctx.Location = s.location()
+		ctx.Now = s.statementTime()
+	} else {
+		ctx.Now = timestampNow()
+	}
+	return ctx
+}
+
+func timestampNow() types.TimestampValue { return types.TimestampValue(time.Now().UnixMicro()) }

@@ -1,0 +1,296 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"math/rand"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/runnel-db/runnel/exec/sqlerr"
+	"github.com/runnel-db/runnel/exec/types"
+	"github.com/runnel-db/runnel/sql"
+)
+
+func openMem(t testing.TB) *Engine {
+	t.Helper()
+	opts := DefaultOptions()
+	opts.DataDir = MemoryDir
+	e, err := Open(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	return e
+}
+
+func newSession(t testing.TB, e *Engine) *Session {
+	t.Helper()
+	s, err := e.NewSession("runnel", "runnel", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// query runs every statement in text and returns the last result's rows as "a|b" lines (NULL as
+// "NULL"), in the order the statement produced them.
+func query(t testing.TB, s *Session, text string) ([]string, error) {
+	t.Helper()
+	ctx := context.Background()
+	texts, _, err := sql.Split(text)
+	if err != nil {
+		return nil, err
+	}
+	var lines []string
+	for _, one := range texts {
+		p, err := s.Prepare(ctx, one, nil)
+		if err != nil {
+			return nil, err
+		}
+		params := make([]types.Datum, len(p.ParamTypes))
+		r, err := s.Execute(ctx, p, params)
+		if err != nil {
+			return nil, err
+		}
+		lines = nil
+		if r.Rows == nil {
+			continue
+		}
+		for {
+			rec, err := r.Rows.Next(ctx)
+			if err != nil {
+				r.Rows.Close()
+				return nil, err
+			}
+			if rec == nil {
+				break
+			}
+			for i := 0; i < int(rec.NumRows()); i++ {
+				parts := make([]string, rec.NumCols())
+				for j := range parts {
+					col := rec.Column(j)
+					if col.IsNull(i) {
+						parts[j] = "NULL"
+					} else {
+						parts[j] = string(types.AppendText(nil, col, i, r.Columns[j].Type, s.location()))
+					}
+				}
+				lines = append(lines, strings.Join(parts, "|"))
+			}
+			rec.Release()
+		}
+		r.Rows.Close()
+	}
+	return lines, nil
+}
+
+func mustQuery(t testing.TB, s *Session, text string) []string {
+	t.Helper()
+	lines, err := query(t, s, text)
+	if err != nil {
+		t.Fatalf("%s: %v", text, err)
+	}
+	return lines
+}
+
+func expectRows(t *testing.T, s *Session, text string, want ...string) {
+	t.Helper()
+	got := mustQuery(t, s, text)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("%s\ngot:\n%s\nwant:\n%s", text, strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func expectError(t *testing.T, s *Session, text, code string) *sqlerr.Error {
+	t.Helper()
+	_, err := query(t, s, text)
+	e := sqlerr.From(err)
+	if e == nil || e.Code != code {
+		t.Fatalf("%s: want SQLSTATE %s, got %v", text, code, err)
+	}
+	return e
+}
+
+func TestTablesViewsAndDML(t *testing.T) {
+	e := openMem(t)
+	s := newSession(t, e)
+	mustQuery(t, s, `CREATE TABLE t (k int, v bigint);
+		CREATE MATERIALIZED VIEW agg AS SELECT k, count(*) AS n, sum(v) AS s, min(v) AS lo, max(v) AS hi FROM t GROUP BY k;
+		CREATE VIEW big AS SELECT k, s FROM agg WHERE s > 10;
+		CREATE MATERIALIZED VIEW big_mv AS SELECT * FROM big`)
+	mustQuery(t, s, "INSERT INTO t VALUES (1, 5), (1, 7), (2, 20), (3, NULL)")
+	expectRows(t, s, "SELECT * FROM agg ORDER BY k", "1|2|12|5|7", "2|1|20|20|20", "3|1|NULL|NULL|NULL")
+	expectRows(t, s, "SELECT * FROM big_mv ORDER BY k", "1|12", "2|20")
+	mustQuery(t, s, "DELETE FROM t WHERE v = 7")
+	expectRows(t, s, "SELECT * FROM agg ORDER BY k", "1|1|5|5|5", "2|1|20|20|20", "3|1|NULL|NULL|NULL")
+	expectRows(t, s, "SELECT * FROM big_mv ORDER BY k", "2|20")
+	mustQuery(t, s, "UPDATE t SET v = v * 10 WHERE k = 1")
+	expectRows(t, s, "SELECT * FROM big ORDER BY k", "1|50", "2|20")
+	mustQuery(t, s, "DELETE FROM t")
+	expectRows(t, s, "SELECT count(*) FROM agg", "0")
+	expectRows(t, s, "SELECT count(*) FROM big_mv", "0")
+}
+
+func TestPrimaryKeyAndNotNull(t *testing.T) {
+	e := openMem(t)
+	s := newSession(t, e)
+	mustQuery(t, s, "CREATE TABLE p (id int PRIMARY KEY, name text NOT NULL DEFAULT 'x')")
+	mustQuery(t, s, "INSERT INTO p (id) VALUES (1)")
+	expectRows(t, s, "SELECT * FROM p", "1|x")
+	err := expectError(t, s, "INSERT INTO p VALUES (2, 'a'), (1, 'b')", sqlerr.UniqueViolation)
+	if err.Detail != "Key (id)=(1) already exists." {
+		t.Errorf("detail %q", err.Detail)
+	}
+	expectRows(t, s, "SELECT count(*) FROM p", "1") // the failed statement left nothing behind
+	expectError(t, s, "INSERT INTO p VALUES (3, NULL)", sqlerr.NotNullViolation)
+	mustQuery(t, s, "UPDATE p SET id = 2 WHERE id = 1")
+	expectRows(t, s, "SELECT * FROM p", "2|x")
+}
+
+func TestDropDependencies(t *testing.T) {
+	e := openMem(t)
+	s := newSession(t, e)
+	mustQuery(t, s, "CREATE TABLE t (a int); CREATE MATERIALIZED VIEW m AS SELECT a FROM t; CREATE VIEW v AS SELECT a FROM m")
+	err := expectError(t, s, "DROP TABLE t", sqlerr.DependentObjectsStillExist)
+	if !strings.Contains(err.Detail, "materialized view m depends on table t") {
+		t.Errorf("detail %q does not name the dependent", err.Detail)
+	}
+	expectError(t, s, "DROP VIEW m", sqlerr.WrongObjectType)
+	mustQuery(t, s, "DROP TABLE t CASCADE")
+	expectRows(t, s, "SHOW TABLES")
+	expectError(t, s, "SELECT * FROM v", sqlerr.UndefinedTable)
+	mustQuery(t, s, "DROP TABLE IF EXISTS t")
+}
+
+// TestFailedEpochLeavesViewsIntact makes a view's query fail for a new row and checks the write is
+// rejected, and that the view's operator state was restored (later writes still maintain it).
+func TestFailedEpochLeavesViewsIntact(t *testing.T) {
+	e := openMem(t)
+	s := newSession(t, e)
+	mustQuery(t, s, "CREATE TABLE t (a int, b int); CREATE MATERIALIZED VIEW q AS SELECT sum(a / b) AS s, count(*) AS n FROM t")
+	mustQuery(t, s, "INSERT INTO t VALUES (4, 2)")
+	expectError(t, s, "INSERT INTO t VALUES (1, 2), (1, 0)", sqlerr.DivisionByZero)
+	expectRows(t, s, "SELECT * FROM q", "2|1")
+	mustQuery(t, s, "INSERT INTO t VALUES (9, 3)")
+	expectRows(t, s, "SELECT * FROM q", "5|2")
+	expectRows(t, s, "SELECT count(*) FROM t", "2")
+}
+
+// TestViewsEqualRecomputation applies random inserts, updates and deletes to two tables and after
+// every statement checks that each materialized view equals its query run from scratch.
+func TestViewsEqualRecomputation(t *testing.T) {
+	views := []string{
+		"SELECT k, count(*) AS n, sum(v) AS s, min(v) AS lo, max(v) AS hi, avg(v) AS a FROM a GROUP BY k",
+		"SELECT count(*) AS n, sum(v) AS s, count(DISTINCT k) AS dk FROM a",
+		"SELECT a.k, a.v, b.w FROM a JOIN b ON a.k = b.k",
+		"SELECT a.k, a.v, b.w FROM a LEFT JOIN b ON a.k = b.k AND b.w > a.v",
+		"SELECT b.k, sum(a.v) AS s FROM a FULL JOIN b ON a.k = b.k GROUP BY b.k",
+		"SELECT DISTINCT k FROM a WHERE v > 3",
+		"SELECT k FROM a UNION SELECT k FROM b",
+		"SELECT k FROM a EXCEPT ALL SELECT k FROM b",
+		"SELECT k, v FROM a ORDER BY v DESC, k LIMIT 3",
+		"SELECT k FROM a WHERE k IN (SELECT k FROM b WHERE w > 2)",
+		"SELECT k, v FROM a WHERE NOT EXISTS (SELECT 1 FROM b WHERE b.k = a.k)",
+		"SELECT k, v * 2 + 1 AS x, CASE WHEN v > 5 THEN 'big' ELSE 'small' END AS size FROM a WHERE v IS NOT NULL",
+	}
+	e := openMem(t)
+	s := newSession(t, e)
+	mustQuery(t, s, "CREATE TABLE a (k int, v int); CREATE TABLE b (k int, w int)")
+	for i, v := range views {
+		mustQuery(t, s, fmt.Sprintf("CREATE MATERIALIZED VIEW v%d AS %s", i, v))
+	}
+	rng := rand.New(rand.NewSource(7))
+	val := func() string {
+		if rng.Intn(8) == 0 {
+			return "NULL"
+		}
+		return fmt.Sprint(rng.Intn(10))
+	}
+	for step := 0; step < 60; step++ {
+		table := []string{"a", "b"}[rng.Intn(2)]
+		var stmt string
+		switch r := rng.Intn(10); {
+		case r < 5:
+			var rows []string
+			for n := rng.Intn(4) + 1; n > 0; n-- {
+				rows = append(rows, fmt.Sprintf("(%s, %s)", val(), val()))
+			}
+			stmt = fmt.Sprintf("INSERT INTO %s VALUES %s", table, strings.Join(rows, ", "))
+		case r < 7:
+			stmt = fmt.Sprintf("DELETE FROM %s WHERE k = %d", table, rng.Intn(10))
+		case r < 9:
+			stmt = fmt.Sprintf("UPDATE %s SET k = %d WHERE k = %d", table, rng.Intn(10), rng.Intn(10))
+		default:
+			stmt = fmt.Sprintf("DELETE FROM %s", table)
+		}
+		mustQuery(t, s, stmt)
+		for i, v := range views {
+			got := mustQuery(t, s, fmt.Sprintf("SELECT * FROM v%d", i))
+			want := mustQuery(t, s, v)
+			sort.Strings(got)
+			sort.Strings(want)
+			if strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Fatalf("after step %d (%s), view v%d = %s\ngot:\n%s\nwant:\n%s", step, stmt, i, v, strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+		}
+	}
+}
+
+// TestRecoveryRebuildsViews reopens a file-backed database and checks tables, views and their
+// maintenance survive.
+func TestRecoveryRebuildsViews(t *testing.T) {
+	dir := t.TempDir()
+	opts := DefaultOptions()
+	opts.DataDir = dir
+	opts.Sync = false
+	e, err := Open(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newSession(t, e)
+	mustQuery(t, s, "CREATE TABLE t (k text PRIMARY KEY, v numeric(8,2)); CREATE MATERIALIZED VIEW m AS SELECT count(*) AS n, sum(v) AS s FROM t")
+	mustQuery(t, s, "INSERT INTO t VALUES ('a', 1.25), ('b', 2)")
+	e.Close()
+	e, err = Open(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	s = newSession(t, e)
+	expectRows(t, s, "SELECT * FROM m", "2|3.25")
+	mustQuery(t, s, "DELETE FROM t WHERE k = 'a'")
+	expectRows(t, s, "SELECT * FROM m", "1|2.00")
+	expectRows(t, s, "SHOW MATERIALIZED VIEWS", "m")
+}
+
+func TestCopyFromText(t *testing.T) {
+	e := openMem(t)
+	s := newSession(t, e)
+	mustQuery(t, s, "CREATE TABLE c (id int, name text, note text DEFAULT 'd')")
+	ctx := context.Background()
+	for _, tc := range []struct{ stmt, data string }{
+		{"COPY c (id, name) FROM STDIN", "1\tone\n2\t\\N\n3\ttab\\there\n\\.\n"},
+		{"COPY c FROM STDIN WITH (FORMAT csv, HEADER)", "id,name,note\n4,\"a,b\",\n5,\"\",\"x\"\"y\"\n"},
+	} {
+		p, err := s.Prepare(ctx, tc.stmt, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := s.Execute(ctx, p, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.CopyIn == nil {
+			t.Fatalf("%s: no CopyIn", tc.stmt)
+		}
+		if err := r.CopyIn.Write([]byte(tc.data)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.CopyIn.Done(ctx); err != nil {
+			t.Fatalf("%s: %v", tc.stmt, err)
+		}
+	}
+	expectRows(t, s, "SELECT * FROM c ORDER BY id", "1|one|d", "2|NULL|d", "3|tab\there|d", "4|a,b|NULL", "5||x\"y")
+}

@@ -1,0 +1,155 @@
+package engine
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+
+	"github.com/runnel-db/runnel/exec/expr"
+	"github.com/runnel-db/runnel/exec/zset"
+	"github.com/runnel-db/runnel/storage"
+)
+
+const metaEpoch = "epoch"
+
+func readEpoch(db *storage.DB) (uint64, error) {
+	snap := db.NewSnapshot()
+	defer snap.Close()
+	v, ok, err := snap.Get(storage.MetaKey(metaEpoch))
+	if err != nil || !ok {
+		return 0, err
+	}
+	if len(v) != 8 {
+		return 0, fmt.Errorf("corrupt epoch record %x", v)
+	}
+	return binary.BigEndian.Uint64(v), nil
+}
+
+// epochTx is one epoch being built: the table deltas it applies and the catalog changes it makes,
+// written together in one Pebble batch.
+type epochTx struct {
+	e  *Engine
+	wb *storage.Batch
+	// deltas are the consolidated changes of this epoch per relation id (tables given by the
+	// statement, views computed by propagate). Owned by the epochTx.
+	deltas map[uint64]zset.Batch
+	// touched are the dataflows whose operator state has absorbed this epoch's deltas.
+	touched []*dataflow
+}
+
+// beginEpoch starts an epoch. The caller holds e.writeMu and must call finish.
+func (e *Engine) beginEpoch() *epochTx {
+	return &epochTx{e: e, wb: e.db.NewBatch(), deltas: map[uint64]zset.Batch{}}
+}
+
+// applyTable adds a table delta (taking ownership) and writes it into the table's contents.
+func (tx *epochTx) applyTable(o *object, delta zset.Batch) error {
+	if prev, ok := tx.deltas[o.ID]; ok {
+		merged := zset.Consolidate(tx.e.mem, zset.Concat(tx.e.mem, []zset.Batch{prev, delta}))
+		prev.Release()
+		delta.Release()
+		delta = merged
+	}
+	tx.deltas[o.ID] = delta
+	return layoutOf(o).apply(tx.wb, delta, o.Name)
+}
+
+// propagate runs every materialized view whose inputs changed, in dependency order, writing the
+// views' deltas into their stored contents.
+func (tx *epochTx) propagate(ctx *expr.Context) error {
+	e := tx.e
+	for _, o := range e.cat.materializedInOrder() {
+		f := e.flows[o.ID]
+		if f == nil {
+			continue
+		}
+		in := map[uint64]zset.Batch{}
+		for _, id := range f.graph.Inputs() {
+			if d, ok := tx.deltas[id]; ok && !d.Empty() {
+				in[id] = d
+			}
+		}
+		if len(in) == 0 {
+			continue
+		}
+		tx.touched = append(tx.touched, f)
+		out, err := f.graph.Step(ctx, in)
+		if err != nil {
+			return fmt.Errorf("materialized view %s: %w", o.Name, err)
+		}
+		if out.Empty() {
+			out.Release()
+			continue
+		}
+		tx.deltas[o.ID] = out
+		if err := f.layout.apply(tx.wb, out, o.Name); err != nil {
+			return fmt.Errorf("materialized view %s: %w", o.Name, err)
+		}
+	}
+	return nil
+}
+
+// commit writes the epoch number and commits the batch durably.
+func (tx *epochTx) commit() error {
+	next := tx.e.epoch.Load() + 1
+	if err := tx.wb.Set(storage.MetaKey(metaEpoch), binary.BigEndian.AppendUint64(nil, next)); err != nil {
+		return err
+	}
+	if err := tx.wb.Commit(tx.e.opts.Sync); err != nil {
+		return fmt.Errorf("commit epoch %d: %w", next, err)
+	}
+	tx.e.epoch.Store(next)
+	return nil
+}
+
+// abort discards the batch and rebuilds the operator state of every dataflow that absorbed part
+// of the failed epoch, from the last committed contents.
+func (tx *epochTx) abort(ctx context.Context) error {
+	e := tx.e
+	if len(tx.touched) == 0 {
+		return nil
+	}
+	snap := e.db.NewSnapshot()
+	defer snap.Close()
+	for _, f := range tx.touched {
+		nf, err := e.buildDataflow(f.view)
+		if err == nil {
+			err = e.warmDataflow(ctx, nf, snap)
+		}
+		if err != nil {
+			return fmt.Errorf("rebuild materialized view %s after a failed epoch: %w", f.view.Name, err)
+		}
+		e.mu.Lock()
+		e.flows[f.view.ID] = nf
+		e.mu.Unlock()
+	}
+	return nil
+}
+
+// close releases the epoch's deltas and batch.
+func (tx *epochTx) close() {
+	releaseAll(tx.deltas)
+	tx.wb.Close()
+}
+
+// runEpoch runs fn to fill an epoch, propagates it through the views and commits it; on any
+// failure nothing is committed and in-memory state is restored. The caller holds e.writeMu.
+func (e *Engine) runEpoch(ctx context.Context, ectx *expr.Context, fn func(tx *epochTx) error) error {
+	tx := e.beginEpoch()
+	defer tx.close()
+	err := fn(tx)
+	if err == nil {
+		err = tx.propagate(ectx)
+	}
+	if err == nil {
+		err = tx.commit()
+	}
+	if err != nil {
+		if rerr := tx.abort(ctx); rerr != nil {
+			e.opts.Logger.Error("restoring view state failed", "err", rerr)
+			return fmt.Errorf("%w (and restoring view state failed: %v)", err, rerr)
+		}
+		return err
+	}
+	return nil
+}

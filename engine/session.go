@@ -1,0 +1,252 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	pg_query "github.com/pganalyze/pg_query_go/v6"
+
+	"github.com/runnel-db/runnel/exec/sqlerr"
+	"github.com/runnel-db/runnel/exec/types"
+	"github.com/runnel-db/runnel/sql"
+)
+
+// Session is one client connection's state: settings, transaction status, and the statements it
+// prepares and executes. A Session is used by one goroutine at a time.
+type Session struct {
+	e        *Engine
+	id       uint64
+	user     string
+	database string
+	settings *settings
+
+	// txStatus is 'I' (idle), 'T' (in a transaction block) or 'E' (failed transaction block).
+	txStatus byte
+	txWrote  bool // a statement in the current block committed a write
+	txStart  time.Time
+	stmtTime time.Time
+}
+
+// NewSession starts a session for user on database. Startup parameters the client sent
+// (client_encoding, DateStyle, TimeZone, application_name, ...) are applied like SET.
+func (e *Engine) NewSession(user, database string, params map[string]string) (*Session, error) {
+	if e.closed.Load() {
+		return nil, sqlerr.New("57P01", "the server is shutting down")
+	}
+	if database != "" && database != "runnel" && database != user {
+		return nil, sqlerr.New("3D000", "database %q does not exist", database)
+	}
+	s := &Session{e: e, id: e.sessionID.Add(1), user: user, database: database, settings: newSettings(user), txStatus: 'I'}
+	for name, value := range params {
+		if _, err := s.settings.set(name, value); err != nil {
+			if e := sqlerr.From(err); e != nil && e.Code == sqlerr.UndefinedObject {
+				continue // unknown startup options are ignored, as PostgreSQL does for GUCs it lacks
+			}
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// Parameters are the values reported with ParameterStatus at startup.
+func (s *Session) Parameters() []Parameter { return s.settings.reported() }
+
+// TxStatus is the transaction status for ReadyForQuery: 'I', 'T' or 'E'.
+func (s *Session) TxStatus() byte { return s.txStatus }
+
+// Location is the session TimeZone.
+func (s *Session) Location() *time.Location { return s.settings.location }
+
+// Close ends the session.
+func (s *Session) Close() {}
+
+// Split breaks a simple-protocol query string into its statements and their byte offsets.
+func (s *Session) Split(text string) ([]string, []int, error) { return sql.Split(text) }
+
+func (s *Session) location() *time.Location { return s.settings.location }
+
+func (s *Session) statementTime() types.TimestampValue {
+	t := s.stmtTime
+	if s.txStatus != 'I' && !s.txStart.IsZero() {
+		t = s.txStart
+	}
+	if t.IsZero() {
+		t = time.Now()
+	}
+	return types.TimestampValue(t.UnixMicro())
+}
+
+// Prepare parses and binds one statement. paramTypes[i] is Unknown where the client left $i+1's
+// type open; the returned Prepared carries the inferred types.
+func (s *Session) Prepare(ctx context.Context, text string, paramTypes []types.T) (*Prepared, error) {
+	st, err := sql.ParseOne(text)
+	if err != nil {
+		return nil, err
+	}
+	p := &Prepared{SQL: text}
+	if st.IsEmpty() {
+		p.exec = emptyExec{}
+		return p, nil
+	}
+	if s.txStatus == 'E' && !isTxEnd(st) {
+		return nil, sqlerr.New(sqlerr.InvalidTransactionState, "current transaction is aborted, commands ignored until end of transaction block")
+	}
+	x, err := s.bind(st, paramTypes, p)
+	if err != nil {
+		return nil, err
+	}
+	p.exec = x
+	if p.ParamTypes == nil {
+		p.ParamTypes = resolvedParams(paramTypes)
+	}
+	return p, nil
+}
+
+// Execute runs a prepared statement with parameter values of its ParamTypes.
+func (s *Session) Execute(ctx context.Context, p *Prepared, params []types.Datum) (*Result, error) {
+	if len(params) != len(p.ParamTypes) {
+		return nil, sqlerr.New(sqlerr.ProtocolViolation, "bind message supplies %d parameters, but prepared statement requires %d", len(params), len(p.ParamTypes))
+	}
+	s.stmtTime = time.Now()
+	if s.txStatus == 'E' {
+		if _, ok := p.exec.(*txExec); !ok {
+			return nil, sqlerr.New(sqlerr.InvalidTransactionState, "current transaction is aborted, commands ignored until end of transaction block")
+		}
+	}
+	r, err := p.exec.execute(ctx, s, params)
+	switch {
+	case err != nil && s.txStatus == 'T':
+		s.txStatus = 'E'
+	case err == nil && s.txStatus == 'T':
+		if _, ok := p.exec.(writer); ok {
+			s.txWrote = true
+		}
+	}
+	return r, err
+}
+
+// bind dispatches on the statement kind.
+func (s *Session) bind(st sql.Statement, paramTypes []types.T, p *Prepared) (executor, error) {
+	switch r := st.Runnel.(type) {
+	case *sql.ShowObjects:
+		p.Columns = showObjectsColumns(r)
+		return showObjectsExec{r}, nil
+	case *sql.ShowCreate:
+		p.Columns = showCreateColumns(r)
+		return showCreateExec{r}, nil
+	case *sql.Flush:
+		return tagExec("FLUSH"), nil
+	}
+	switch n := st.AST.Node.(type) {
+	case *pg_query.Node_SelectStmt:
+		return s.bindQuery(st, paramTypes, p)
+	case *pg_query.Node_InsertStmt:
+		return s.bindInsert(st, paramTypes, p)
+	case *pg_query.Node_UpdateStmt:
+		return s.bindUpdate(st, paramTypes, p)
+	case *pg_query.Node_DeleteStmt:
+		return s.bindDelete(st, paramTypes, p)
+	case *pg_query.Node_CreateStmt:
+		return &createTableExec{st: st, stmt: n.CreateStmt}, nil
+	case *pg_query.Node_ViewStmt:
+		return &createViewExec{st: st, stmt: n.ViewStmt}, nil
+	case *pg_query.Node_CreateTableAsStmt:
+		if n.CreateTableAsStmt.Objtype != pg_query.ObjectType_OBJECT_MATVIEW {
+			return nil, sqlerr.NotSupported("CREATE TABLE AS")
+		}
+		return &createMaterializedViewExec{st: st, stmt: n.CreateTableAsStmt}, nil
+	case *pg_query.Node_DropStmt:
+		return &dropExec{st: st, stmt: n.DropStmt}, nil
+	case *pg_query.Node_ExplainStmt:
+		p.Columns = []Column{{Name: "QUERY PLAN", Type: types.TextT}}
+		return &explainExec{st: st, stmt: n.ExplainStmt}, nil
+	case *pg_query.Node_VariableSetStmt:
+		return &setExec{stmt: n.VariableSetStmt}, nil
+	case *pg_query.Node_VariableShowStmt:
+		name := n.VariableShowStmt.Name
+		if name == "tables" {
+			r := &sql.ShowObjects{Kind: sql.KindTable}
+			p.Columns = showObjectsColumns(r)
+			return showObjectsExec{r}, nil
+		}
+		p.Columns = showColumns(name)
+		return &showExec{name: name}, nil
+	case *pg_query.Node_TransactionStmt:
+		return &txExec{stmt: n.TransactionStmt}, nil
+	case *pg_query.Node_CopyStmt:
+		return s.bindCopy(st, n.CopyStmt)
+	}
+	return nil, sqlerr.NotSupported(statementName(st.AST))
+}
+
+func isTxEnd(st sql.Statement) bool {
+	if st.AST == nil {
+		return false
+	}
+	t := st.AST.GetTransactionStmt()
+	return t != nil && (t.Kind == pg_query.TransactionStmtKind_TRANS_STMT_COMMIT || t.Kind == pg_query.TransactionStmtKind_TRANS_STMT_ROLLBACK)
+}
+
+// resolvedParams replaces Unknown parameter types with text, as PostgreSQL does.
+func resolvedParams(ts []types.T) []types.T {
+	out := make([]types.T, len(ts))
+	for i, t := range ts {
+		if t.Kind == types.Unknown {
+			t = types.TextT
+		}
+		out[i] = t
+	}
+	return out
+}
+
+// statementName names a statement kind for "… is not supported" errors: "CREATE INDEX".
+func statementName(n *pg_query.Node) string {
+	switch n.Node.(type) {
+	case *pg_query.Node_IndexStmt:
+		return "CREATE INDEX"
+	case *pg_query.Node_AlterTableStmt:
+		return "ALTER TABLE"
+	case *pg_query.Node_TruncateStmt:
+		return "TRUNCATE"
+	case *pg_query.Node_CreateSchemaStmt:
+		return "CREATE SCHEMA"
+	case *pg_query.Node_CreateSeqStmt:
+		return "CREATE SEQUENCE"
+	case *pg_query.Node_CreateFunctionStmt:
+		return "CREATE FUNCTION"
+	case *pg_query.Node_CreateTrigStmt:
+		return "CREATE TRIGGER"
+	case *pg_query.Node_MergeStmt:
+		return "MERGE"
+	case *pg_query.Node_DeclareCursorStmt:
+		return "DECLARE CURSOR"
+	case *pg_query.Node_FetchStmt:
+		return "FETCH"
+	}
+	return fmt.Sprintf("statement %T", n.Node)
+}
+
+// writer marks executors that commit changes.
+type writer interface{ writes() }
+
+func (*dmlExec) writes()                    {}
+func (*createTableExec) writes()            {}
+func (*createViewExec) writes()             {}
+func (*createMaterializedViewExec) writes() {}
+func (*dropExec) writes()                   {}
+func (*copyInExec) writes()                 {}
+
+// simple executors
+
+type emptyExec struct{}
+
+func (emptyExec) execute(context.Context, *Session, []types.Datum) (*Result, error) {
+	return &Result{Empty: true}, nil
+}
+
+type tagExec string
+
+func (t tagExec) execute(context.Context, *Session, []types.Datum) (*Result, error) {
+	return &Result{Tag: string(t)}, nil
+}

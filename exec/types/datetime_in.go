@@ -1,0 +1,493 @@
+package types
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/runnel-db/runnel/exec/sqlerr"
+)
+
+// parsedDateTime is the result of reading a date/timestamp literal.
+type parsedDateTime struct {
+	year       int64 // astronomical: 0 = 1 BC
+	month, day int
+	tod        int64 // microseconds in the day (may be exactly 24h for "24:00:00")
+	hasZone    bool
+	offset     int            // seconds east, when zoneLoc is nil
+	zoneLoc    *time.Location // an IANA zone, when named
+	special    int            // +1 infinity, -1 -infinity, 2 epoch
+	dayOfYear  int            // ISO ordinal date (YYYY-DDD), instead of month and day
+}
+
+var monthNames = []string{"january", "february", "march", "april", "may", "june", "july", "august",
+	"september", "october", "november", "december"}
+
+// fixedZones are the time zone abbreviations Runnel accepts besides IANA names and numeric offsets
+// (a subset of PostgreSQL's Default abbreviation set).
+var fixedZones = map[string]int{
+	"z": 0, "utc": 0, "gmt": 0, "ut": 0, "zulu": 0,
+	"est": -5 * 3600, "edt": -4 * 3600, "cst": -6 * 3600, "cdt": -5 * 3600,
+	"mst": -7 * 3600, "mdt": -6 * 3600, "pst": -8 * 3600, "pdt": -7 * 3600,
+}
+
+type dtError int
+
+const (
+	dtSyntax dtError = iota + 1
+	dtRange
+	dtBadZone
+	dtUnsupported
+)
+
+// parseDateTime reads ISO 8601 / PostgreSQL date and timestamp literals: "2024-01-15",
+// "2024-01-15 10:30:00.5", "2024-01-15T10:30:00Z", "20240115", "01/15/2024" (MDY),
+// "Jan 15 2024", "15 Jan 2024", zones Z, +02, +05:30, -0330, UTC, IANA names, and a BC/AD suffix.
+func parseDateTime(s string) (p parsedDateTime, zoneName string, e dtError) {
+	t := strings.TrimSpace(s)
+	low := strings.ToLower(t)
+	switch low {
+	case "infinity", "+infinity":
+		p.special = 1
+		return p, "", 0
+	case "-infinity":
+		p.special = -1
+		return p, "", 0
+	case "epoch":
+		p.special = 2
+		return p, "", 0
+	case "now", "today", "tomorrow", "yesterday", "allballs":
+		return p, low, dtUnsupported
+	}
+	bc := false
+	if strings.HasSuffix(low, " bc") {
+		bc = true
+		t, low = strings.TrimSpace(t[:len(t)-3]), strings.TrimSpace(low[:len(low)-3])
+	} else if strings.HasSuffix(low, " ad") {
+		t, low = strings.TrimSpace(t[:len(t)-3]), strings.TrimSpace(low[:len(low)-3])
+	}
+	rest, e := p.parseDatePart(t, low)
+	if e != 0 {
+		return p, "", e
+	}
+	rest = strings.TrimLeft(rest, " ")
+	if rest != "" && (rest[0] == 'T' || rest[0] == 't') && len(rest) > 1 && rest[1] >= '0' && rest[1] <= '9' {
+		rest = rest[1:]
+	}
+	if rest != "" && rest[0] >= '0' && rest[0] <= '9' {
+		if rest, e = p.parseTimePart(rest); e != 0 {
+			return p, "", e
+		}
+	}
+	for {
+		rest = strings.TrimLeft(rest, " ")
+		if rest == "" {
+			break
+		}
+		tok := rest
+		if i := strings.IndexByte(rest, ' '); i >= 0 {
+			tok = rest[:i]
+		}
+		rest = rest[len(tok):]
+		switch ltok := strings.ToLower(tok); {
+		case ltok == "am" || ltok == "pm":
+			h := p.tod / microsPerHour
+			if h > 12 {
+				return p, "", dtRange
+			}
+			if ltok == "pm" && h < 12 {
+				p.tod += 12 * microsPerHour
+			} else if ltok == "am" && h == 12 {
+				p.tod -= 12 * microsPerHour
+			}
+		case p.hasZone:
+			return p, "", dtSyntax
+		default:
+			if zoneName, e = p.parseZone(tok); e != 0 {
+				return p, zoneName, e
+			}
+		}
+	}
+	if p.year <= 0 {
+		return p, "", dtRange // there is no year 0; BC years are given as positive numbers
+	}
+	if bc {
+		p.year = 1 - p.year
+	}
+	if p.dayOfYear > 0 {
+		// ISO ordinal date YYYY-DDD; like PostgreSQL, a day past the year's end rolls over
+		p.year, p.month, p.day = civilFromDays(daysFromCivil(p.year, 1, 1) + int64(p.dayOfYear) - 1)
+		return p, zoneName, 0
+	}
+	if p.month < 1 || p.month > 12 || p.day < 1 || p.day > daysInMonth(p.year, p.month) {
+		return p, "", dtRange
+	}
+	return p, zoneName, 0
+}
+
+func leadingDigits(s string) int {
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	return i
+}
+
+func monthByName(w string) int {
+	if len(w) < 3 {
+		return 0
+	}
+	if w == "sept" {
+		return 9
+	}
+	for i, m := range monthNames {
+		if strings.HasPrefix(m, w) {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+func atoi(s string) int64 {
+	v, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return -1
+	}
+	return v
+}
+
+// parseDatePart reads the date at the start of t and returns the rest.
+func (p *parsedDateTime) parseDatePart(t, low string) (string, dtError) {
+	n := leadingDigits(t)
+	switch {
+	case n == 0:
+		// "Jan 15 2024", "January 15, 2024"
+		i := 0
+		for i < len(low) && low[i] >= 'a' && low[i] <= 'z' {
+			i++
+		}
+		m := monthByName(low[:i])
+		if m == 0 {
+			return "", dtSyntax
+		}
+		r := strings.TrimLeft(t[i:], " -")
+		dn := leadingDigits(r)
+		if dn == 0 {
+			return "", dtSyntax
+		}
+		p.month, p.day = m, int(atoi(r[:dn]))
+		r = strings.TrimLeft(strings.TrimPrefix(r[dn:], ","), " -")
+		yn := leadingDigits(r)
+		if yn == 0 {
+			return "", dtSyntax
+		}
+		p.year = atoi(r[:yn])
+		return r[yn:], 0
+	case n == 8 && (len(t) == 8 || t[8] == ' ' || t[8] == 'T' || t[8] == 't'):
+		p.year, p.month, p.day = atoi(t[:4]), int(atoi(t[4:6])), int(atoi(t[6:8]))
+		return t[8:], 0
+	case n < len(t) && (t[n] == '-' || t[n] == '/' || t[n] == '.'):
+		sep := t[n]
+		a := t[:n]
+		r := t[n+1:]
+		bn := leadingDigits(r)
+		if bn == 0 {
+			// "15-Jan-2024"
+			i := 0
+			for i < len(r) && (r[i]|0x20) >= 'a' && (r[i]|0x20) <= 'z' {
+				i++
+			}
+			m := monthByName(strings.ToLower(r[:i]))
+			if m == 0 || i >= len(r) || r[i] != sep {
+				return "", dtSyntax
+			}
+			r = r[i+1:]
+			yn := leadingDigits(r)
+			if yn == 0 {
+				return "", dtSyntax
+			}
+			p.year, p.month, p.day = atoi(r[:yn]), m, int(atoi(a))
+			return r[yn:], 0
+		}
+		b := r[:bn]
+		r = r[bn:]
+		if sep == '-' && len(a) >= 3 && bn == 3 && (r == "" || r[0] == ' ' || r[0] == 'T' || r[0] == 't') {
+			p.year, p.dayOfYear = atoi(a), int(atoi(b))
+			if p.dayOfYear < 1 {
+				return "", dtRange
+			}
+			return r, 0
+		}
+		if r == "" || r[0] != sep {
+			return "", dtSyntax
+		}
+		r = r[1:]
+		cn := leadingDigits(r)
+		if cn == 0 {
+			return "", dtSyntax
+		}
+		c := r[:cn]
+		if len(a) >= 3 {
+			p.year, p.month, p.day = atoi(a), int(atoi(b)), int(atoi(c))
+		} else { // DateStyle MDY
+			p.month, p.day, p.year = int(atoi(a)), int(atoi(b)), atoi(c)
+			if len(c) <= 2 {
+				p.year = twoDigitYear(p.year)
+			}
+		}
+		return r[cn:], 0
+	case n <= 2 && n < len(t) && t[n] == ' ':
+		// "15 Jan 2024"
+		r := strings.TrimLeft(t[n:], " ")
+		i := 0
+		for i < len(r) && (r[i]|0x20) >= 'a' && (r[i]|0x20) <= 'z' {
+			i++
+		}
+		m := monthByName(strings.ToLower(r[:i]))
+		if m == 0 {
+			return "", dtSyntax
+		}
+		r = strings.TrimLeft(r[i:], " ")
+		yn := leadingDigits(r)
+		if yn == 0 {
+			return "", dtSyntax
+		}
+		p.year, p.month, p.day = atoi(r[:yn]), m, int(atoi(t[:n]))
+		return r[yn:], 0
+	}
+	return "", dtSyntax
+}
+
+// twoDigitYear maps 70..99 to 1970..1999 and 0..69 to 2000..2069, as PostgreSQL does.
+func twoDigitYear(y int64) int64 {
+	if y < 70 {
+		return y + 2000
+	}
+	return y + 1900
+}
+
+// parseTimePart reads HH:MM[:SS[.frac]] and returns the rest.
+func (p *parsedDateTime) parseTimePart(r string) (string, dtError) {
+	hn := leadingDigits(r)
+	if hn == 0 || hn > 2 || hn >= len(r) || r[hn] != ':' {
+		return "", dtSyntax
+	}
+	h := atoi(r[:hn])
+	r = r[hn+1:]
+	mn := leadingDigits(r)
+	if mn == 0 || mn > 2 {
+		return "", dtSyntax
+	}
+	m := atoi(r[:mn])
+	r = r[mn:]
+	var sec, frac int64
+	if r != "" && r[0] == ':' {
+		r = r[1:]
+		sn := leadingDigits(r)
+		if sn == 0 || sn > 2 {
+			return "", dtSyntax
+		}
+		sec = atoi(r[:sn])
+		r = r[sn:]
+		if r != "" && r[0] == '.' {
+			r = r[1:]
+			fn := leadingDigits(r)
+			digits := r[:fn]
+			r = r[fn:]
+			// round to microseconds, half up as rint does on these decimal fractions
+			for len(digits) < 7 {
+				digits += "0"
+			}
+			frac = atoi(digits[:6])
+			if digits[6] >= '5' {
+				frac++
+			}
+		}
+	}
+	if h > 24 || m > 59 || sec > 60 || (h == 24 && (m != 0 || sec != 0 || frac != 0)) {
+		return "", dtRange
+	}
+	p.tod = ((h*60+m)*60+sec)*microsPerSecond + frac
+	return r, 0
+}
+
+// parseZone reads a zone suffix: Z, UTC, +HH, +HH:MM, +HHMM, +HH:MM:SS, an abbreviation or an IANA name.
+func (p *parsedDateTime) parseZone(r string) (string, dtError) {
+	p.hasZone = true
+	if r[0] == '+' || r[0] == '-' {
+		sign := 1
+		if r[0] == '-' {
+			sign = -1
+		}
+		body := r[1:]
+		var h, m, sec int64
+		switch parts := strings.Split(body, ":"); {
+		case len(parts) == 1 && allDigits(body) && len(body) <= 2:
+			h = atoi(body)
+		case len(parts) == 1 && allDigits(body) && len(body) == 4:
+			h, m = atoi(body[:2]), atoi(body[2:])
+		case len(parts) == 2 && allDigits(parts[0]) && allDigits(parts[1]) && len(parts[1]) == 2:
+			h, m = atoi(parts[0]), atoi(parts[1])
+		case len(parts) == 3 && allDigits(parts[0]) && allDigits(parts[1]) && allDigits(parts[2]):
+			h, m, sec = atoi(parts[0]), atoi(parts[1]), atoi(parts[2])
+		default:
+			return "", dtSyntax
+		}
+		if h > 15 || m > 59 || sec > 59 {
+			return "", dtRange
+		}
+		p.offset = sign * int(h*3600+m*60+sec)
+		return "", 0
+	}
+	if off, ok := fixedZones[strings.ToLower(r)]; ok {
+		p.offset = off
+		return "", 0
+	}
+	if strings.ContainsAny(r, " ") {
+		return "", dtSyntax
+	}
+	loc, err := loadLocation(r)
+	if err != nil {
+		if !strings.Contains(r, "/") {
+			return "", dtSyntax // PostgreSQL tries a bare word as a zone name last
+		}
+		return r, dtBadZone
+	}
+	p.zoneLoc = loc
+	return "", 0
+}
+
+// loadLocation resolves an IANA zone name (PostgreSQL matches them case-insensitively; exact
+// spelling is tried first).
+func loadLocation(name string) (*time.Location, error) {
+	if strings.EqualFold(name, "utc") {
+		return time.UTC, nil
+	}
+	return time.LoadLocation(name)
+}
+
+func dtErr(e dtError, typeName, s, zone string) error {
+	switch e {
+	case dtRange:
+		return sqlerr.New(sqlerr.DatetimeFieldOverflow, "date/time field value out of range: \"%s\"", s)
+	case dtBadZone:
+		return sqlerr.New(sqlerr.InvalidParameterValue, "time zone \"%s\" not recognized", strings.ToLower(zone))
+	case dtUnsupported:
+		return sqlerr.NotSupported("special " + typeName + " value \"" + zone + "\"")
+	}
+	return sqlerr.New(sqlerr.InvalidDatetimeFormat, "invalid input syntax for type %s: \"%s\"", typeName, s)
+}
+
+// ParseDate reads a date literal (a time part, if any, is ignored as PostgreSQL does).
+func ParseDate(s string) (DateValue, error) {
+	p, zone, e := parseDateTime(s)
+	if e != 0 {
+		return 0, dtErr(e, "date", s, zone)
+	}
+	switch p.special {
+	case 1:
+		return DateInfinity, nil
+	case -1:
+		return DateNegInfinity, nil
+	case 2:
+		return 0, nil
+	}
+	d := daysFromCivil(p.year, p.month, p.day)
+	if d < minDateDays || d > maxDateDays {
+		return 0, sqlerr.New(sqlerr.DatetimeFieldOverflow, "date out of range: \"%s\"", s)
+	}
+	return DateValue(d), nil
+}
+
+// ParseTimestamp reads a timestamp without time zone; a zone in the text is ignored, as
+// PostgreSQL does.
+func ParseTimestamp(s string) (TimestampValue, error) {
+	p, zone, e := parseDateTime(s)
+	if e != 0 {
+		return 0, dtErr(e, "timestamp", s, zone)
+	}
+	switch p.special {
+	case 1:
+		return TimestampInfinity, nil
+	case -1:
+		return TimestampNegInfinity, nil
+	case 2:
+		return 0, nil
+	}
+	return civilToTimestamp(p, s)
+}
+
+func civilToTimestamp(p parsedDateTime, s string) (TimestampValue, error) {
+	d := daysFromCivil(p.year, p.month, p.day)
+	if d < minDateDays || d > maxDateDays || d > (maxTimestamp-p.tod)/microsPerDay {
+		return 0, sqlerr.New(sqlerr.DatetimeFieldOverflow, "timestamp out of range: \"%s\"", s)
+	}
+	return TimestampValue(d*microsPerDay + p.tod), nil
+}
+
+// ParseTimestampTZ reads a timestamp with time zone; without a zone in the text the local time is
+// taken in loc (nil: UTC).
+func ParseTimestampTZ(s string, loc *time.Location) (TimestampValue, error) {
+	const name = "timestamp with time zone"
+	p, zone, e := parseDateTime(s)
+	if e != 0 {
+		return 0, dtErr(e, name, s, zone)
+	}
+	switch p.special {
+	case 1:
+		return TimestampInfinity, nil
+	case -1:
+		return TimestampNegInfinity, nil
+	case 2:
+		return 0, nil
+	}
+	local, err := civilToTimestamp(p, s)
+	if err != nil {
+		return 0, err
+	}
+	switch {
+	case p.hasZone && p.zoneLoc == nil:
+		return TimestampValue(int64(local) - int64(p.offset)*microsPerSecond), nil
+	case p.zoneLoc != nil:
+		loc = p.zoneLoc
+	case loc == nil:
+		loc = time.UTC
+	}
+	return localToUTC(local, loc), nil
+}
+
+// localToUTC interprets a wall-clock timestamp in loc as PostgreSQL's DetermineTimeZoneOffset
+// does: a wall time in a DST gap uses the offset before the transition (02:30 on a spring-forward
+// day becomes 03:30), an ambiguous one the offset after it (01:30 on a fall-back day is standard time).
+func localToUTC(local TimestampValue, loc *time.Location) TimestampValue {
+	if loc == time.UTC {
+		return local
+	}
+	sec := floorDiv64(int64(local), microsPerSecond)
+	frac := int64(local) - sec*microsPerSecond
+	before := offsetAt(sec-86400, loc)
+	after := offsetAt(sec+86400, loc)
+	u := sec - before
+	if before != after {
+		u1, u2 := sec-before, sec-after
+		ok1, ok2 := offsetAt(u1, loc) == before, offsetAt(u2, loc) == after
+		switch {
+		case ok2:
+			u = u2
+		case ok1:
+			u = u1
+		default:
+			u = u1
+		}
+	} else if off := offsetAt(u, loc); off != before {
+		// two transitions within the window: trust the zone at the candidate instant
+		u = sec - off
+	}
+	return TimestampValue(u*microsPerSecond + frac)
+}
+
+// offsetAt returns loc's UTC offset in seconds east at the Unix second sec.
+func offsetAt(sec int64, loc *time.Location) int64 {
+	_, off := time.Unix(sec, 0).In(loc).Zone()
+	return int64(off)
+}

@@ -1,0 +1,71 @@
+package zset
+
+import (
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// Consolidate is the one consolidation function of Runnel: it returns b with equal rows merged
+// (weights summed) and zero-weight rows dropped, so that the result is *consolidated* (no two
+// rows equal under RowsEqual, no zero weight). It hashes every row (HashRows) into an
+// open-addressing table whose chains are resolved with RowsEqual, so hash collisions never merge
+// distinct rows. The surviving rows keep the order of their first occurrence; the value kept
+// for a group of equal rows (e.g. 1.5 versus 1.50) is the first one.
+//
+// Consolidate takes ownership of b. When b is already consolidated it is returned as is.
+func Consolidate(mem memory.Allocator, b Batch) Batch {
+	n := b.NumRows()
+	w := b.Weights()
+	if n <= 1 {
+		if n == 1 && w[0] == 0 {
+			out := Take(mem, b, nil, nil)
+			b.Release()
+			return out
+		}
+		return b
+	}
+	cols := b.Cols()
+	hashes := make([]uint64, n)
+	HashRows(cols, hashes)
+
+	size := 1
+	for size < 2*n {
+		size <<= 1
+	}
+	mask := uint64(size - 1)
+	slots := make([]int32, size) // representative row + 1; 0 = empty
+	sums := make([]int64, n)     // indexed by representative row
+	reps := make([]int32, 0, n)  // representatives in first-occurrence order
+	merged := false
+	for i := 0; i < n; i++ {
+		h := hashes[i]
+		for p := h & mask; ; p = (p + 1) & mask {
+			s := slots[p]
+			if s == 0 {
+				slots[p] = int32(i) + 1
+				sums[i] = w[i]
+				reps = append(reps, int32(i))
+				break
+			}
+			r := int(s - 1)
+			if hashes[r] == h && RowsEqual(cols, r, cols, i) {
+				sums[r] += w[i]
+				merged = true
+				break
+			}
+		}
+	}
+	keep := reps[:0]
+	var weights []int64
+	for _, r := range reps {
+		if sums[r] != 0 {
+			keep = append(keep, r)
+			weights = append(weights, sums[r])
+		}
+	}
+	if !merged && len(keep) == n {
+		return b
+	}
+	out := Take(mem, b, keep, weights)
+	b.Release()
+	return out
+}

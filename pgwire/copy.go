@@ -1,0 +1,58 @@
+package pgwire
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5/pgproto3"
+
+	"github.com/runnel-db/runnel/engine"
+	"github.com/runnel-db/runnel/exec/sqlerr"
+)
+
+// copyIn runs the COPY FROM STDIN sub-protocol: CopyInResponse, then CopyData payloads into ci
+// until CopyDone (ci.Done gives the tag) or CopyFail (57014). ci is aborted on every other path.
+// Flush and Sync are ignored during the copy, as PostgreSQL does.
+func (c *conn) copyIn(ctx context.Context, ci engine.CopyIn) (tag string, err error) {
+	finished := false
+	defer func() {
+		if !finished {
+			ci.Abort()
+		}
+	}()
+	var overall byte
+	if ci.Format() == engine.CopyBinary {
+		overall = 1
+	}
+	cf := make([]uint16, ci.NumColumns())
+	for i := range cf {
+		cf[i] = uint16(overall)
+	}
+	c.w.send(&pgproto3.CopyInResponse{OverallFormat: overall, ColumnFormatCodes: cf})
+	if err := c.w.flush(); err != nil {
+		return "", err
+	}
+	for {
+		f, err := c.next(ctx)
+		if err != nil {
+			return "", err
+		}
+		switch f.typ {
+		case 'd':
+			if err := ci.Write(f.body); err != nil {
+				return "", err
+			}
+		case 'c':
+			finished = true
+			return ci.Done(ctx)
+		case 'f':
+			var m pgproto3.CopyFail
+			if err := m.Decode(f.body); err != nil {
+				return "", sqlerr.New(sqlerr.ProtocolViolation, "invalid CopyFail message: %v", err)
+			}
+			return "", sqlerr.New(sqlerr.QueryCanceled, "COPY from stdin failed: %s", m.Message)
+		case 'H', 'S':
+		default:
+			return "", sqlerr.New(sqlerr.ProtocolViolation, "unexpected message type 0x%02X during COPY from stdin", f.typ)
+		}
+	}
+}

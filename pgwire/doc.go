@@ -1,0 +1,30 @@
+// Package pgwire serves the PostgreSQL v3 frontend/backend protocol over TCP. It knows nothing
+// about SQL or dataflow: every statement goes to a Session supplied by a Backend, and pgwire turns
+// the engine's results (Arrow record batches) into DataRow messages in text or binary format.
+//
+// Contract:
+//
+//   - One goroutine runs each connection: it reads the startup packet, then handles messages one at
+//     a time and calls the Session from that goroutine only, so a Session needs no locking of its
+//     own. A second, reader goroutine frames incoming messages so that a disconnect is noticed while
+//     a statement runs: it cancels the context of the running Execute, Rows.Next or CopyIn.Done.
+//   - Cancel requests (BackendKeyData: random process id and secret per connection) cancel the
+//     context of the statement running at that moment on the target connection, nothing else.
+//   - Ownership: pgwire owns every engine.Rows and engine.CopyIn it receives. Rows are closed when
+//     their portal is closed, replaced, finished, when the transaction ends (Sync outside a
+//     transaction block) or when the connection ends; a CopyIn is Done or Aborted exactly once.
+//     Each chunk from Rows.Next is released after encoding.
+//   - Errors: a *sqlerr.Error becomes an ErrorResponse with its SQLSTATE, detail, hint and position
+//     (shifted to the whole Query string for multi-statement simple queries); any other error is
+//     XX000. A panic while handling a message is recovered, logged and reported as XX000; the
+//     connection continues. Protocol violations (oversized or malformed messages, unknown message
+//     types) get a FATAL 08P01 and close that connection only.
+//   - After an error in the extended protocol, messages are discarded until Sync, as PostgreSQL does.
+//   - Encoding: text output uses exec/types.AppendText with the session's time zone (the Session
+//     may implement Locator; UTC otherwise). Binary send/receive follows PostgreSQL's *send/*recv
+//     functions for bool, int2/4/8, float4/8, numeric, text, varchar, date, timestamp[tz], interval
+//     and jsonb.
+//
+// Not implemented yet: TLS (SSLRequest and GSSENCRequest are answered 'N'), password/SCRAM
+// authentication (trust only), COPY TO STDOUT, the function call protocol.
+package pgwire

@@ -1,0 +1,22 @@
+// Package planner binds PostgreSQL syntax trees (from package sql) against a catalog into a typed
+// logical plan, rewrites it, and lowers it to an exec.Graph of dataflow operators.
+//
+// Binding resolves names (tables, views, CTEs, aliases, columns) with PostgreSQL's rules and
+// messages, types every expression through exec/expr's constructors, and infers parameter types.
+// The logical plan is a tree (a DAG where a CTE or a table is read twice) of relational nodes:
+// scan, const, filter, project, join, aggregate, distinct, union, set operation and top-N.
+// Rewrites push predicates towards the inputs (never below the null-supplying side of an outer
+// join) and turn equalities across a join into equi-join keys; correlated subqueries are
+// decorrelated into semi, anti and left joins. Lowering maps each node to one exec operator.
+//
+// Contract:
+//   - Every table and materialized view read is an input of the Graph, keyed by Relation.ID; plain
+//     views are inlined from their defining query text.
+//   - A Query's Graph output holds the result columns first; for ad-hoc queries whose ORDER BY
+//     needs expressions that are not selected, hidden sort columns follow them, and the caller
+//     drops every column past len(Query.Columns) after sorting.
+//   - User errors are *sqlerr.Error values with PostgreSQL's SQLSTATE, message and 1-based
+//     character position in the statement text. Unsupported features return 0A000, never a plan
+//     that would give a wrong answer.
+//   - Planning has no side effects on the catalog; a Planner is not safe for concurrent use.
+package planner

@@ -1,0 +1,206 @@
+package planner
+
+import (
+	pg_query "github.com/pganalyze/pg_query_go/v6"
+
+	"github.com/runnel-db/runnel/exec"
+	"github.com/runnel-db/runnel/exec/expr"
+	"github.com/runnel-db/runnel/exec/sqlerr"
+	"github.com/runnel-db/runnel/exec/types"
+)
+
+// bindSub binds the query of a subquery expression with b's scope as its outer scope.
+func (b *bctx) bindSub(sl *pg_query.SubLink) (*boundQuery, error) {
+	if b.in == nil {
+		return nil, b.s.notSupported("subqueries in this clause", sl.Location)
+	}
+	var refs []int
+	bq, err := b.s.bindSelectNode(sl.Subselect, b.env, &corrState{outer: b.sc, refs: &refs, parent: b.corr}, modeSub)
+	if err != nil {
+		return nil, err
+	}
+	if bq.sub != nil && b.agg != nil {
+		return nil, b.s.correlatedNotSupported(sl.Location)
+	}
+	return bq, nil
+}
+
+// outerPreds places a correlated subquery's conditions over left ++ subquery output, where left
+// has nl columns.
+func outerPreds(info *subInfo, nl int) []pred {
+	if info == nil {
+		return nil
+	}
+	out := make([]pred, len(info.preds))
+	for i, p := range info.preds {
+		out[i] = remapPred(p, remapWidth(p.e, func(c int) int {
+			if c >= outerBase {
+				return info.refs[c-outerBase]
+			}
+			return nl + c
+		}))
+	}
+	return out
+}
+
+// whereSubquery turns a WHERE conjunct [NOT] EXISTS (…) or x [NOT] IN (…) into a semi or anti
+// join onto the input. It reports false when n is not of that form.
+func (b *bctx) whereSubquery(n *pg_query.Node) (bool, error) {
+	not := false
+	if be := n.GetBoolExpr(); be != nil && be.Boolop == pg_query.BoolExprType_NOT_EXPR && len(be.Args) == 1 {
+		n, not = be.Args[0], true
+	}
+	sl := n.GetSubLink()
+	if sl == nil {
+		return false, nil
+	}
+	switch sl.SubLinkType {
+	case pg_query.SubLinkType_EXISTS_SUBLINK:
+	case pg_query.SubLinkType_ANY_SUBLINK:
+		if op := opName(sl.OperName); op != "=" && op != "" {
+			return false, nil
+		}
+	default:
+		return false, nil
+	}
+	bq, err := b.bindSub(sl)
+	if err != nil {
+		return true, err
+	}
+	if bq.sub != nil && bq.sub.aggregated {
+		return true, b.s.correlatedNotSupported(sl.Location)
+	}
+	left := *b.in
+	nl := len(left.types())
+	preds := outerPreds(bq.sub, nl)
+	kind := exec.SemiJoin
+	if not {
+		kind = exec.AntiJoin
+	}
+	jr := &joinRel{kind: kind, left: left, right: bq.r}
+	if sl.SubLinkType == pg_query.SubLinkType_ANY_SUBLINK {
+		if sl.Testexpr.GetRowExpr() != nil {
+			return true, b.s.notSupported("row comparisons with subqueries", sl.Location)
+		}
+		if len(bq.cols) != 1 {
+			msg := "subquery has too many columns"
+			if len(bq.cols) == 0 {
+				msg = "subquery has too few columns"
+			}
+			return true, b.s.errAt(sqlerr.New(sqlerr.SyntaxError, "%s", msg), sl.Location)
+		}
+		tb := b.with()
+		tb.in = nil
+		x, err := tb.bind(sl.Testexpr)
+		if err != nil {
+			return true, err
+		}
+		y := expr.Column(nl, bq.cols[0].typ)
+		eq, err := expr.Call("=", []expr.Expr{x, y})
+		if err != nil {
+			return true, b.s.errAt(err, sl.Location)
+		}
+		p := pred{e: eq, l: x, r: y}
+		if not {
+			if bq.sub != nil {
+				return true, b.s.correlatedNotSupported(sl.Location)
+			}
+			lk, rk, ok := joinKey(p, nl, nl+len(bq.r.types()))
+			if !ok {
+				return true, b.s.notSupported("NOT IN with a subquery of this type", sl.Location)
+			}
+			jr.kind = exec.NullAwareAntiJoin
+			jr.lkeys, jr.rkeys = []expr.Expr{lk}, []expr.Expr{rk}
+		} else {
+			preds = append(preds, p)
+		}
+	}
+	jr.residual = preds
+	*b.in = jr
+	return true, nil
+}
+
+// subLinkExpr binds a subquery used as a value: a scalar subquery, or EXISTS.
+func (b *bctx) subLinkExpr(sl *pg_query.SubLink) (expr.Expr, error) {
+	switch sl.SubLinkType {
+	case pg_query.SubLinkType_EXPR_SUBLINK:
+		return b.scalarSubquery(sl)
+	case pg_query.SubLinkType_EXISTS_SUBLINK:
+		return b.existsExpr(sl)
+	case pg_query.SubLinkType_ARRAY_SUBLINK:
+		return nil, b.s.notSupported("ARRAY subqueries", sl.Location)
+	}
+	return nil, b.s.notSupported("this form of subquery expression (use it as a WHERE condition)", sl.Location)
+}
+
+// scalarSubquery joins the subquery onto the input and returns its value column.
+func (b *bctx) scalarSubquery(sl *pg_query.SubLink) (expr.Expr, error) {
+	bq, err := b.bindSub(sl)
+	if err != nil {
+		return nil, err
+	}
+	if len(bq.cols) != 1 {
+		return nil, b.s.errAt(sqlerr.New(sqlerr.SyntaxError, "subquery must return only one column"), sl.Location)
+	}
+	left := *b.in
+	nl := len(left.types())
+	lt := left.types()
+	if bq.sub == nil {
+		if !bq.atMostOneRow {
+			return nil, b.s.notSupported("a scalar subquery that may return more than one row (use an aggregate or LIMIT 1)", sl.Location)
+		}
+		kind := exec.LeftJoin
+		if bq.oneRow {
+			kind = exec.InnerJoin
+		}
+		*b.in = &joinRel{kind: kind, left: left, right: bq.r}
+		return expr.Column(nl, bq.cols[0].typ), nil
+	}
+	preds := outerPreds(bq.sub, nl)
+	join := &joinRel{kind: exec.LeftJoin, left: left, right: bq.r, residual: preds}
+	if !bq.sub.aggregated {
+		if !bq.atMostOneRow {
+			return nil, b.s.notSupported("a correlated scalar subquery that may return more than one row", sl.Location)
+		}
+		*b.in = join
+		return expr.Column(nl, bq.cols[0].typ), nil
+	}
+	// Aggregated: no matching group means count() = 0 and every other aggregate NULL, which
+	// the select expression then sees, as if it ran over an empty group.
+	rt := bq.r.types()
+	exprs := identity(lt)
+	for i, t := range rt {
+		var e expr.Expr = expr.Column(nl+i, t)
+		for _, c := range bq.sub.counts {
+			if c == i {
+				if e, err = expr.Coalesce([]expr.Expr{e, expr.Const(int64(0), types.Int64T)}); err != nil {
+					return nil, err
+				}
+			}
+		}
+		exprs = append(exprs, e)
+	}
+	*b.in = project(join, exprs)
+	v := bq.sub.exprs[0]
+	return expr.Remap(v, shiftMapping(maxCol(v)+1, 0, nl)), nil
+}
+
+// existsExpr evaluates an uncorrelated EXISTS as a value: count(*) of the subquery > 0.
+func (b *bctx) existsExpr(sl *pg_query.SubLink) (expr.Expr, error) {
+	bq, err := b.bindSub(sl)
+	if err != nil {
+		return nil, err
+	}
+	if bq.sub != nil {
+		return nil, b.s.correlatedNotSupported(sl.Location)
+	}
+	cnt, err := exec.ResolveAggregate("count", nil)
+	if err != nil {
+		return nil, err
+	}
+	agg := &aggRel{in: bq.r, aggs: []exec.AggCall{{Name: "count", Arg: -1, Filter: -1, ResultType: cnt}}, ts: []types.T{cnt}}
+	left := *b.in
+	nl := len(left.types())
+	*b.in = &joinRel{kind: exec.InnerJoin, left: left, right: agg}
+	return expr.Call(">", []expr.Expr{expr.Column(nl, cnt), expr.Const(int64(0), types.Int64T)})
+}
