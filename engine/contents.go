@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"encoding/binary"
 	"fmt"
 	"strings"
 
@@ -133,12 +132,13 @@ func (l *layout) scan(r reader, mem memory.Allocator, fn func(zset.Batch) error)
 		val := it.Value()
 		n := int64(1)
 		if !l.keyed {
-			var k int
-			n, k = binary.Varint(val)
-			if k <= 0 {
-				return fmt.Errorf("relation %d: bad multiplicity %x", l.id, val)
+			var err error
+			if n, val, err = storage.DecodeZSetValue(val); err != nil {
+				return fmt.Errorf("relation %d: %w", l.id, err)
 			}
-			val = val[k:]
+			if n <= 0 {
+				return fmt.Errorf("internal error: relation %d holds a row with multiplicity %d", l.id, n)
+			}
 		}
 		if err := dec.DecodeValue(val, l.valueCols); err != nil {
 			return fmt.Errorf("decode row of relation %d: %w", l.id, err)
@@ -241,45 +241,36 @@ func (l *layout) apply(wb *storage.Batch, delta zset.Batch, name string) error {
 	}
 	for i, w := range weights {
 		key = l.rowKey(key[:0], cols, i)
+		if w > 0 {
+			val = l.codec.AppendValue(storage.AppendZSetValue(val[:0], w, nil), cols, i, l.valueCols)
+			if err := wb.Merge(key, val); err != nil {
+				return err
+			}
+			continue
+		}
 		old, found, err := wb.Get(key)
 		if err != nil {
 			return err
 		}
-		var n int64
-		var k int
+		n, tail := int64(0), []byte(nil)
 		if found {
-			n, k = binary.Varint(old)
-		}
-		n += w
-		switch {
-		case n < 0:
-			return fmt.Errorf("internal error: relation %d: negative multiplicity", l.id)
-		case n == 0:
-			if found {
-				if err := wb.Delete(key); err != nil {
-					return err
-				}
-			}
-		default:
-			// An existing row keeps the exact form it was first stored with.
-			val = binary.AppendVarint(val[:0], n)
-			if found {
-				val = append(val, old[k:]...)
-			} else {
-				val = l.codec.AppendValue(val, cols, i, l.valueCols)
-			}
-			if err := wb.Set(key, val); err != nil {
+			if n, tail, err = storage.DecodeZSetValue(old); err != nil {
 				return err
 			}
 		}
+		switch n += w; {
+		case n < 0:
+			return fmt.Errorf("internal error: relation %d: retracting a row that is not stored", l.id)
+		case n == 0:
+			err = wb.Delete(key)
+		default:
+			err = wb.Set(key, storage.AppendZSetValue(val[:0], n, tail))
+		}
+		if err != nil {
+			return err
+		}
 	}
 	return nil
-}
-
-// dropContents removes every stored row of the relation.
-func (l *layout) dropContents(wb *storage.Batch) error {
-	p := l.prefix()
-	return wb.DeleteRange(p, storage.PrefixEnd(p))
 }
 
 // describeKey renders PostgreSQL's unique-violation detail: Key (a, b)=(1, x) already exists.
@@ -294,4 +285,10 @@ func (l *layout) describeKey(cols []arrow.Array, row int) string {
 		}
 	}
 	return fmt.Sprintf("Key (%s)=(%s) already exists.", strings.Join(names, ", "), strings.Join(vals, ", "))
+}
+
+// dropContents removes every stored row of the relation.
+func (l *layout) dropContents(wb *storage.Batch) error {
+	p := l.prefix()
+	return wb.DeleteRange(p, storage.PrefixEnd(p))
 }

@@ -249,21 +249,7 @@ func (c *copyIn) Done(ctx context.Context) (string, error) {
 	defer w.Release()
 	rows := zset.New(cols, w)
 	defer rows.Release()
-	if err := checkNotNull(o, rows); err != nil {
-		return "", err
-	}
-	rows.Retain()
-	delta := zset.Consolidate(e.mem, rows)
-	e.writeMu.Lock()
-	defer e.writeMu.Unlock()
-	e.mu.RLock()
-	current := e.cat.byID[o.ID]
-	e.mu.RUnlock()
-	if current == nil {
-		delta.Release()
-		return "", sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", o.Name)
-	}
-	if err := e.runEpoch(ctx, ectx, func(tx *epochTx) error { return tx.applyTable(current, delta) }); err != nil {
+	if err := e.insertRows(ctx, c.s, o, rows); err != nil {
 		return "", err
 	}
 	return fmt.Sprintf("COPY %d", len(records)), nil

@@ -88,7 +88,7 @@ func (x *explainExec) execute(_ context.Context, s *Session, _ []types.Datum) (*
 	var err error
 	switch n := x.stmt.Query.Node.(type) {
 	case *pg_query.Node_SelectStmt:
-		q, err = p.PlanQuery(x.st, nil)
+		q, err = p.PlanQuery(sql.Statement{AST: x.stmt.Query, Text: x.st.Text}, nil)
 	case *pg_query.Node_CreateTableAsStmt:
 		if n.CreateTableAsStmt.Objtype != pg_query.ObjectType_OBJECT_MATVIEW {
 			return nil, sqlerr.NotSupported("EXPLAIN CREATE TABLE AS")

@@ -150,3 +150,30 @@ func BenchmarkFilterProject(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)*1024/b.Elapsed().Seconds(), "rows/s")
 }
+
+// BenchmarkJoinLoad is the first epoch of an ad-hoc inner join: both sides arrive whole
+// (n rows each, one match per row), as a query over a snapshot does.
+func BenchmarkJoinLoad(b *testing.B) {
+	const n = 100_000
+	mem := memory.NewGoAllocator()
+	ctx := &expr.Context{Mem: mem}
+	k, v := make([]int64, n), make([]int64, n)
+	for j := range k {
+		k[j], v[j] = int64(j), int64(j%100)
+	}
+	l := int64Batch(mem, [][]int64{k, v}, 1)
+	r := int64Batch(mem, [][]int64{k, v}, 1)
+	defer l.Release()
+	defer r.Release()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		op := NewJoin(InnerJoin, pairTypes, pairTypes, []int{0}, []int{0}, nil)
+		out, err := op.Step(ctx, []zset.Batch{l, r})
+		if err != nil {
+			b.Fatal(err)
+		}
+		out.Release()
+	}
+	b.ReportMetric(float64(b.N)*2*n/b.Elapsed().Seconds(), "rows/s")
+}

@@ -130,9 +130,23 @@ func (g *Graph) Step(ctx *expr.Context, deltas map[uint64]zset.Batch) (result zs
 				return zset.Batch{}, err
 			}
 			outs[i] = b
+			if checkInvariants && !zset.IsConsolidated(b) {
+				return zset.Batch{}, internalf("%s: output not consolidated", n.op.Explain())
+			}
 		}
 	}
 	return outs[g.output], nil
+}
+
+// Release drops the constant batches not yet emitted. A graph that was stepped at least once
+// holds none; Release is for graphs discarded unrun (e.g. after a planning error).
+func (g *Graph) Release() {
+	for _, n := range g.nodes {
+		if n.kind == constNode && !n.done {
+			n.constB.Release()
+			n.constB, n.done = zset.Batch{}, true
+		}
+	}
 }
 
 // Explain renders the graph from its output as an indented tree: one line per node, inputs

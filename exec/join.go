@@ -28,6 +28,7 @@ const (
 	NullAwareAntiJoin
 )
 
+// String is the kind as EXPLAIN shows it, e.g. "left".
 func (k JoinKind) String() string {
 	return [...]string{"inner", "left", "right", "full", "semi", "anti", "null-aware anti"}[k]
 }

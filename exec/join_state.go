@@ -18,6 +18,31 @@ type arrangement struct {
 
 	rowKeys, joinKeys [][]byte
 	keyArrs           []arrow.Array
+	// Rows and their values are carved from slabs to save two allocations per stored row; a
+	// slab lives while any of its rows does.
+	rowSlab []joinRow
+	valSlab []types.Datum
+}
+
+const joinSlabRows = 128
+
+// newRow allocates a row holding row i of b.
+func (a *arrangement) newRow(b zset.Batch, i int) *joinRow {
+	if len(a.rowSlab) == 0 {
+		a.rowSlab = make([]joinRow, joinSlabRows)
+	}
+	r := &a.rowSlab[0]
+	a.rowSlab = a.rowSlab[1:]
+	n := b.NumCols()
+	if len(a.valSlab) < n {
+		a.valSlab = make([]types.Datum, joinSlabRows*n)
+	}
+	r.vals = a.valSlab[:n:n]
+	a.valSlab = a.valSlab[n:]
+	for c := range r.vals {
+		r.vals[c] = zset.DatumAt(b.Col(c), i)
+	}
+	return r
 }
 
 // joinRow is one distinct row of a side.
@@ -71,8 +96,8 @@ func (a *arrangement) hasNullKey(i int) bool {
 func (a *arrangement) lookup(b zset.Batch, i int, epoch uint64, touched *[]*joinRow) *joinRow {
 	r := a.rows[string(a.rowKeys[i])]
 	if r == nil {
-		r = &joinRow{vals: zset.RowAt(b.Cols(), i), key: string(a.rowKeys[i]), nullKey: a.hasNullKey(i), created: true}
-		r.stamp = epoch
+		r = a.newRow(b, i)
+		r.key, r.nullKey, r.created, r.stamp = string(a.rowKeys[i]), a.hasNullKey(i), true, epoch
 		*touched = append(*touched, r)
 		a.rows[r.key] = r
 		if !r.nullKey {

@@ -17,6 +17,7 @@ const (
 	ExceptAll
 )
 
+// String is the operation as EXPLAIN shows it, e.g. "Except all".
 func (k SetOpKind) String() string {
 	return [...]string{"Intersect", "Intersect all", "Except", "Except all"}[k]
 }

@@ -83,8 +83,13 @@ func fmtRow(row []types.Datum) string {
 // zmap is a Z-set in plain Go form: rendered row → weight (no zero weights).
 type zmap map[string]int64
 
+// zmapRows remembers the row behind every rendered key, for references that post-process a
+// reference result (tests do not run in parallel).
+var zmapRows = map[string][]types.Datum{}
+
 func (m zmap) add(row []types.Datum, w int64) {
 	k := fmtRow(row)
+	zmapRows[k] = row
 	m[k] += w
 	if m[k] == 0 {
 		delete(m, k)

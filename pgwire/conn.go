@@ -93,7 +93,8 @@ func (c *conn) serve() {
 	if !ok {
 		return
 	}
-	c.frames = make(chan readResult, 32)
+	// A small buffer: the reader holds at most a few messages (each up to MaxMessageSize) ahead.
+	c.frames = make(chan readResult, 2)
 	go c.readLoop()
 	c.loop()
 }
@@ -159,11 +160,14 @@ func (c *conn) loop() {
 		m, err := decodeFrontend(f)
 		if err != nil {
 			var pe *protocolError
-			if errors.As(err, &pe) && f.typ >= 'A' && knownType(f.typ) {
+			if errors.As(err, &pe) && knownType(f.typ) {
 				// A well-framed but malformed message: an ERROR, the stream is still in sync.
-				c.fail(sqlerr.New(sqlerr.ProtocolViolation, "%s", err.Error()))
-				if f.typ == 'Q' {
+				e := sqlerr.New(sqlerr.ProtocolViolation, "%s", err.Error())
+				if f.typ == 'Q' || f.typ == 'F' {
+					c.sendError(e)
 					c.readyForQuery()
+				} else if !c.ignoreTillSync {
+					c.fail(e)
 				}
 				c.w.flush()
 				continue
@@ -191,9 +195,11 @@ func (c *conn) dispatch(m pgproto3.FrontendMessage) (quit bool) {
 	defer func() {
 		if r := recover(); r != nil {
 			c.log.Error("pgwire: panic handling message", "message", fmt.Sprintf("%T", m), "panic", r, "stack", string(debug.Stack()))
-			c.fail(panicError(r))
 			if _, ok := m.(*pgproto3.Query); ok {
+				c.sendError(panicError(r))
 				c.readyForQuery()
+			} else {
+				c.fail(panicError(r))
 			}
 			c.w.flush()
 		}
@@ -203,7 +209,9 @@ func (c *conn) dispatch(m pgproto3.FrontendMessage) (quit bool) {
 		c.w.flush()
 		return true
 	case *pgproto3.Query:
-		c.ignoreTillSync = false
+		if c.ignoreTillSync {
+			return false // PostgreSQL skips everything but Sync after an extended-protocol error
+		}
 		c.handleQuery(m.String)
 		c.readyForQuery()
 		c.w.flush()
@@ -215,7 +223,12 @@ func (c *conn) dispatch(m pgproto3.FrontendMessage) (quit bool) {
 	case *pgproto3.CopyData, *pgproto3.CopyDone, *pgproto3.CopyFail:
 		// Left over from a COPY that already failed: dropped, as PostgreSQL does.
 	case *pgproto3.FunctionCall:
-		c.fail(sqlerr.NotSupported("the function call protocol"))
+		if c.ignoreTillSync {
+			return false
+		}
+		c.sendError(sqlerr.NotSupported("the function call protocol"))
+		c.readyForQuery()
+		c.w.flush()
 	case *pgproto3.PasswordMessage:
 		c.fatal(sqlerr.New(sqlerr.ProtocolViolation, "unexpected password message"))
 		return true

@@ -2,6 +2,8 @@ package pgwire
 
 import (
 	"context"
+	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
@@ -31,10 +33,12 @@ type fakeBackend struct {
 	aborted  int      // CopyIn.Abort calls
 	closed   int      // Rows.Close calls that released unread chunks or finished
 	sessions int      // Session.Close calls
+	// sleeping receives a value whenever "select pg_sleep(60)" starts waiting.
+	sleeping chan struct{}
 }
 
 func newFakeBackend() *fakeBackend {
-	return &fakeBackend{mem: memory.NewCheckedAllocator(memory.NewGoAllocator())}
+	return &fakeBackend{mem: memory.NewCheckedAllocator(memory.NewGoAllocator()), sleeping: make(chan struct{}, 16)}
 }
 
 func (b *fakeBackend) NewSession(ctx context.Context, s Startup) (Session, error) {
@@ -179,7 +183,7 @@ func (s *fakeSession) Prepare(ctx context.Context, q string, pts []types.T) (*en
 		return nil, sqlerr.New(sqlerr.UndefinedColumn, "column \"error\" does not exist").At(8)
 	case strings.HasPrefix(l, "copy "), strings.HasPrefix(l, "set "), l == "begin", l == "commit", l == "-- only a comment":
 	default:
-		return nil, sqlerr.New(sqlerr.SyntaxError, "syntax error at or near \"%s\"", strings.Fields(q+" x")[0]).At(1)
+		return nil, sqlerr.New(sqlerr.SyntaxError, "syntax error at or near \"%s\"", strings.Fields(q + " x")[0]).At(1)
 	}
 	return p, nil
 }
@@ -207,13 +211,13 @@ func (s *fakeSession) Execute(ctx context.Context, p *engine.Prepared, params []
 		}
 		res.Rows = s.rows(p.Columns, rows, 2)
 	case l == "select pg_sleep(60)":
-		res.Rows = &sleepRows{}
+		res.Rows = &sleepRows{b: s.b}
 	case l == "select boom":
 		panic("boom")
 	case l == "select boom_rows":
 		res.Rows = &panicRows{}
 	case strings.HasPrefix(l, "copy "):
-		res = &engine.Result{CopyIn: &fakeCopyIn{b: s.b}}
+		res = &engine.Result{CopyIn: &fakeCopyIn{b: s.b, binary: strings.HasSuffix(l, " binary")}}
 	case strings.HasPrefix(l, "set timezone"):
 		_, name, _ := strings.Cut(l, "=")
 		name = strings.Trim(name, "' ")
@@ -290,13 +294,22 @@ func (r *sliceRows) Close() {
 }
 
 // sleepRows blocks until its context is cancelled.
-type sleepRows struct{}
+type sleepRows struct{ b *fakeBackend }
 
-func (sleepRows) Next(ctx context.Context) (arrow.RecordBatch, error) {
+func (r *sleepRows) Next(ctx context.Context) (arrow.RecordBatch, error) {
+	select {
+	case r.b.sleeping <- struct{}{}:
+	default:
+	}
 	<-ctx.Done()
 	return nil, ctx.Err()
 }
-func (sleepRows) Close() {}
+
+func (r *sleepRows) Close() {
+	r.b.mu.Lock()
+	r.b.closed++
+	r.b.mu.Unlock()
+}
 
 // panicRows panics in Next.
 type panicRows struct{}
@@ -304,14 +317,21 @@ type panicRows struct{}
 func (panicRows) Next(context.Context) (arrow.RecordBatch, error) { panic("rows boom") }
 func (panicRows) Close()                                          {}
 
-// fakeCopyIn accepts text COPY data of one column and records the lines.
+// fakeCopyIn accepts COPY data of two columns and records the rows: text lines as they are,
+// binary tuples as their fields' hex joined by tabs.
 type fakeCopyIn struct {
-	b    *fakeBackend
-	data []byte
+	b      *fakeBackend
+	binary bool
+	data   []byte
 }
 
-func (c *fakeCopyIn) Format() engine.CopyFormat { return engine.CopyText }
-func (c *fakeCopyIn) NumColumns() int           { return 2 }
+func (c *fakeCopyIn) Format() engine.CopyFormat {
+	if c.binary {
+		return engine.CopyBinary
+	}
+	return engine.CopyText
+}
+func (c *fakeCopyIn) NumColumns() int { return 2 }
 func (c *fakeCopyIn) Write(data []byte) error {
 	c.data = append(c.data, data...)
 	return nil
@@ -319,6 +339,12 @@ func (c *fakeCopyIn) Write(data []byte) error {
 
 func (c *fakeCopyIn) Done(ctx context.Context) (string, error) {
 	lines := strings.Split(strings.TrimSuffix(string(c.data), "\n"), "\n")
+	if c.binary {
+		var err error
+		if lines, err = parseBinaryCopy(c.data); err != nil {
+			return "", err
+		}
+	}
 	c.b.mu.Lock()
 	c.b.copied = append(c.b.copied, lines...)
 	c.b.mu.Unlock()
@@ -341,7 +367,7 @@ func startServer(t *testing.T, opts Options) (*fakeBackend, string) {
 		t.Fatal(err)
 	}
 	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+		opts.Logger = quietLogger()
 	}
 	srv := NewServer(b, opts)
 	done := make(chan error, 1)
@@ -358,4 +384,42 @@ func startServer(t *testing.T, opts Options) (*fakeBackend, string) {
 		b.mem.AssertSize(t, 0)
 	})
 	return b, ln.Addr().String()
+}
+
+func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// parseBinaryCopy reads PostgreSQL's binary COPY format: signature, flags, header extension,
+// tuples (int16 field count, then int32 length + bytes per field, -1 for NULL), optional trailer -1.
+func parseBinaryCopy(b []byte) ([]string, error) {
+	const sig = "PGCOPY\n\xff\r\n\x00"
+	if len(b) < len(sig)+8 || string(b[:len(sig)]) != sig {
+		return nil, sqlerr.New("22P04", "COPY file signature not recognized")
+	}
+	be := binary.BigEndian
+	b = b[len(sig)+4:]
+	ext := int(be.Uint32(b))
+	b = b[4+ext:]
+	var rows []string
+	for {
+		if len(b) == 0 {
+			return rows, nil // the trailer is optional: pgx does not send it
+		}
+		n := int16(be.Uint16(b))
+		b = b[2:]
+		if n == -1 {
+			return rows, nil
+		}
+		var fields []string
+		for range n {
+			l := int32(be.Uint32(b))
+			b = b[4:]
+			if l < 0 {
+				fields = append(fields, "NULL")
+				continue
+			}
+			fields = append(fields, hex.EncodeToString(b[:l]))
+			b = b[l:]
+		}
+		rows = append(rows, strings.Join(fields, "\t"))
+	}
 }

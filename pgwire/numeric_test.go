@@ -45,14 +45,14 @@ func TestNumericBinaryMatchesPostgres(t *testing.T) {
 
 func TestNumericBinaryRejects(t *testing.T) {
 	for _, h := range []string{
-		"000000000000",             // short header
-		"00010000c0000000",         // NaN
-		"000100000000000000",       // missing digit bytes
-		"0001000000000000271000",   // digit 10000 (and a stray byte)
-		"0001000000000000000100",   // trailing byte
-		"00010000000000270001",     // dscale 39
-		"0001000b000000000001",     // weight 11: 10^44
-		"00010000123400000001",     // bad sign
+		"000000000000",           // short header
+		"00010000c0000000",       // NaN
+		"000100000000000000",     // missing digit bytes
+		"0001000000000000271000", // digit 10000 (and a stray byte)
+		"0001000000000000000100", // trailing byte
+		"00010000000000270001",   // dscale 39
+		"0001000b000000000001",   // weight 11: 10^44
+		"00010000123400000001",   // bad sign
 	} {
 		raw, _ := hex.DecodeString(h)
 		if v, err := decodeNumericBinary(raw); err == nil {

@@ -3,6 +3,7 @@ package pgwire
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/big"
 	"strings"
 	"testing"
@@ -350,6 +351,73 @@ func TestCancelRequest(t *testing.T) {
 		case <-ctx.Done():
 			t.Fatal("query was not cancelled")
 		default:
+		}
+	}
+}
+
+// TestPgxCopyFromBinary runs pgx's high-level CopyFrom: it describes `select "id", "s" from "t"`,
+// then streams binary COPY data.
+func TestPgxCopyFromBinary(t *testing.T) {
+	b, addr := startServer(t, Options{})
+	conn := pgxConnect(t, addr, "")
+	n, err := conn.CopyFrom(testCtx(t), pgx.Identifier{"t"}, []string{"id", "s"},
+		pgx.CopyFromRows([][]any{{int64(7), "x"}, {int64(8), nil}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 2 {
+		t.Errorf("%d rows copied, want 2", n)
+	}
+	b.mu.Lock()
+	got := strings.Join(b.copied, "|")
+	b.mu.Unlock()
+	if got != "0000000000000007\t78|0000000000000008\tNULL" {
+		t.Errorf("copied %q", got)
+	}
+}
+
+// TestConcurrentSessions runs several clients at once, mixing protocols, with one of them being
+// cancelled, to show sessions do not interfere.
+func TestConcurrentSessions(t *testing.T) {
+	_, addr := startServer(t, Options{})
+	const clients = 8
+	errs := make(chan error, clients)
+	for i := range clients {
+		go func() {
+			mode := []string{"", "&default_query_exec_mode=simple_protocol"}[i%2]
+			ctx := testCtx(t)
+			conn, err := pgx.Connect(ctx, "postgres://runnel@"+addr+"/runnel?sslmode=disable"+mode)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer conn.Close(ctx)
+			for range 20 {
+				var n int64
+				rows, err := conn.Query(ctx, "select generate_series(1, 50)")
+				if err != nil {
+					errs <- err
+					return
+				}
+				for rows.Next() {
+					var v int64
+					if err := rows.Scan(&v); err != nil {
+						errs <- err
+						return
+					}
+					n += v
+				}
+				if err := rows.Err(); err != nil || n != 1275 {
+					errs <- fmt.Errorf("sum %d, %v", n, err)
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range clients {
+		if err := <-errs; err != nil {
+			t.Error(err)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/jackc/pgx/v5/pgproto3"
 )
@@ -105,11 +106,30 @@ func readFrame(r io.Reader, max int) (frame, error) {
 	if n-4 > max {
 		return frame{}, &tooLargeError{size: n - 4, max: max}
 	}
-	f := frame{typ: hdr[0], body: make([]byte, n-4)}
-	if _, err := io.ReadFull(r, f.body); err != nil {
+	body, err := readBody(r, n-4)
+	if err != nil {
 		return frame{}, unexpectedEOF(err)
 	}
-	return f, nil
+	return frame{typ: hdr[0], body: body}, nil
+}
+
+// readChunk is the step in which readBody grows a large message's buffer, so that a client
+// announcing a huge message costs memory only as its bytes arrive.
+const readChunk = 1 << 20
+
+// readBody reads exactly n bytes into a new slice.
+func readBody(r io.Reader, n int) ([]byte, error) {
+	body := make([]byte, 0, min(n, readChunk))
+	for len(body) < n {
+		step := min(n-len(body), readChunk)
+		body = slices.Grow(body, step)
+		m, err := io.ReadFull(r, body[len(body):len(body)+step])
+		body = body[:len(body)+m]
+		if err != nil {
+			return nil, err
+		}
+	}
+	return body, nil
 }
 
 // decodeFrontend decodes a frame into a new frontend message that owns no shared buffers beyond

@@ -119,3 +119,14 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+func TestReadBodyLarge(t *testing.T) {
+	data := bytes.Repeat([]byte("abcdefg"), 3*readChunk/7+5)
+	got, err := readBody(bytes.NewReader(data), len(data))
+	if err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("readBody of %d bytes: %d bytes, %v", len(data), len(got), err)
+	}
+	if _, err := readBody(bytes.NewReader(data[:readChunk+3]), len(data)); err == nil {
+		t.Fatal("short input read without error")
+	}
+}

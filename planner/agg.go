@@ -112,22 +112,30 @@ func (s *stmt) buildAgg(b *bctx, sel *pg_query.SelectStmt, extraKeys []expr.Expr
 	for i := range groupBy {
 		groupBy[i] = i
 	}
+	// input returns the column of the aggregation input computing e, adding it once.
+	input := func(e expr.Expr) int {
+		k := exprKey(e)
+		for i, x := range in {
+			if exprKey(x) == k {
+				return i
+			}
+		}
+		in = append(in, e)
+		return len(in) - 1
+	}
 	for i, it := range st.items {
 		c := exec.AggCall{Name: it.name, Arg: -1, Distinct: it.distinct, Filter: -1, ResultType: it.result}
 		if it.arg != nil {
-			c.Arg = len(in)
+			c.Arg = input(it.arg)
 			c.ArgType = it.arg.Type()
-			in = append(in, it.arg)
 		}
 		if it.filter != nil {
-			c.Filter = len(in)
-			in = append(in, it.filter)
+			c.Filter = input(it.filter)
 		}
 		calls[i] = c
 		ts = append(ts, it.result)
 	}
-	input := project(*b.in, in)
-	return st, &aggRel{in: input, groupBy: groupBy, aggs: calls, ts: ts}, nil
+	return st, &aggRel{in: project(*b.in, in), groupBy: groupBy, aggs: calls, ts: ts}, nil
 }
 
 // groupExpr binds one GROUP BY item: an ordinal, an output column name, or an expression.
@@ -323,7 +331,17 @@ func (s *stmt) addDependentGroups(st *aggState, sc *scope, roots []*pg_query.Nod
 		if n.GetSubLink() != nil || isAggregate(n) {
 			return false
 		}
-		if n.GetColumnRef() != nil {
+		if cr := n.GetColumnRef(); cr != nil {
+			if f := strs(cr.Fields); len(f) > 0 && f[len(f)-1] == "*" {
+				idx, _ := s.expandStar(pb, f[:len(f)-1], cr.Location)
+				for _, c := range idx {
+					if !grouped[c] && full[rng{sc.cols[c].table, sc.cols[c].tableOID}] {
+						st.addGroup(expr.Column(c, sc.cols[c].typ))
+						grouped[c] = true
+					}
+				}
+				return false
+			}
 			if e, err := pb.bind(n); err == nil {
 				if c, ok := colIndex(e); ok && c < len(sc.cols) && !grouped[c] && full[rng{sc.cols[c].table, sc.cols[c].tableOID}] {
 					st.addGroup(e)

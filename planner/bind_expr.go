@@ -40,6 +40,9 @@ type corrState struct {
 	allowed bool
 	// refs[k] is the outer column that Column(outerBase+k) stands for.
 	refs *[]int
+	// exists: the subquery is the operand of EXISTS, so its select list and a LIMIT of at least
+	// one row do not matter.
+	exists bool
 	// parent is the enclosing query's own correlation, if it is a subquery too: references
 	// that far out are not supported.
 	parent *corrState
@@ -187,7 +190,13 @@ func (b *bctx) bindNode(n *pg_query.Node) (expr.Expr, error) {
 	case *pg_query.Node_SetToDefault:
 		return nil, sqlerr.New(sqlerr.SyntaxError, "DEFAULT is not allowed in this context")
 	case *pg_query.Node_CollateClause:
-		return nil, sqlerr.NotSupported("COLLATE")
+		// Strings compare by bytes, which is what the C, POSIX and default collations give.
+		c := append([]string{""}, strs(x.CollateClause.Collname)...)
+		switch c[len(c)-1] {
+		case "default", "C", "POSIX", "ucs_basic":
+			return b.bind(x.CollateClause.Arg)
+		}
+		return nil, sqlerr.NotSupported("COLLATE other than C")
 	case *pg_query.Node_AIndirection:
 		return nil, sqlerr.NotSupported("array subscripts and field selection")
 	case *pg_query.Node_RowExpr:
@@ -380,7 +389,7 @@ func (b *bctx) typeCast(tc *pg_query.TypeCast) (expr.Expr, error) {
 	}
 	out, err := expr.Cast(e, t)
 	if err != nil {
-		return nil, b.s.errAt(err, tc.Location)
+		return nil, b.s.errAt(err, literalLocation(err, tc.Location, tc.Arg))
 	}
 	return out, nil
 }

@@ -47,6 +47,22 @@ func testCatalog() fakeCatalog {
 			{Name: "note", Type: types.TextT, Default: "'hi'"}, {Name: "created", Type: types.TimestampTZT, Default: "now()"}}},
 		{ID: 7, OID: 16391, Schema: "other", Name: "t2", Kind: Table, Columns: []RelColumn{{Name: "q", Type: types.Int32T}}},
 	}
+	ts := types.TimestampT
+	rels = append(rels,
+		&Relation{ID: 10, OID: 16400, Schema: "public", Name: "bid", Kind: Table, Columns: []RelColumn{
+			{Name: "auction", Type: types.Int64T}, {Name: "bidder", Type: types.Int64T}, {Name: "price", Type: types.Int64T},
+			{Name: "channel", Type: types.VarcharT}, {Name: "url", Type: types.VarcharT}, {Name: "date_time", Type: ts},
+			{Name: "extra", Type: types.VarcharT}}},
+		&Relation{ID: 11, OID: 16401, Schema: "public", Name: "auction", Kind: Table, PrimaryKey: []int{0}, Columns: []RelColumn{
+			{Name: "id", Type: types.Int64T}, {Name: "item_name", Type: types.VarcharT}, {Name: "description", Type: types.VarcharT},
+			{Name: "initial_bid", Type: types.Int64T}, {Name: "reserve", Type: types.Int64T}, {Name: "date_time", Type: ts},
+			{Name: "expires", Type: ts}, {Name: "seller", Type: types.Int64T}, {Name: "category", Type: types.Int64T},
+			{Name: "extra", Type: types.VarcharT}}},
+		&Relation{ID: 12, OID: 16402, Schema: "public", Name: "person", Kind: Table, PrimaryKey: []int{0}, Columns: []RelColumn{
+			{Name: "id", Type: types.Int64T}, {Name: "name", Type: types.VarcharT}, {Name: "email_address", Type: types.VarcharT},
+			{Name: "credit_card", Type: types.VarcharT}, {Name: "city", Type: types.VarcharT}, {Name: "state", Type: types.VarcharT},
+			{Name: "date_time", Type: ts}, {Name: "extra", Type: types.VarcharT}}},
+	)
 	c := fakeCatalog{}
 	for _, r := range rels {
 		c[r.Schema+"."+r.Name] = r

@@ -97,8 +97,16 @@ func tooManyTargets() *sqlerr.Error {
 func (s *stmt) insertValues(t *Relation, sel *pg_query.SelectStmt, targets []int, locs []int32, explicit bool) (rel, error) {
 	b := &bctx{s: s, env: s.rootEnv(), sc: &scope{}, noAgg: "VALUES"}
 	var rows [][]expr.Expr
+	// Rows with subqueries are planned one by one, each over its own one-row input.
+	var subRows []rel
 	for _, l := range sel.ValuesLists {
 		items := l.GetList().GetItems()
+		var in rel
+		b.in = nil
+		if containsSubLink(l) {
+			in = oneRow()
+			b.in = &in
+		}
 		if len(items) > len(targets) {
 			return nil, s.errAt(tooManyExpressions(), nodeLocation(items[len(targets)]))
 		}
@@ -133,9 +141,26 @@ func (s *stmt) insertValues(t *Relation, sel *pg_query.SelectStmt, targets []int
 				row[i] = d
 			}
 		}
+		if in != nil {
+			subRows = append(subRows, &projectRel{in: in, exprs: row})
+			continue
+		}
 		rows = append(rows, row)
 	}
-	return dmlValues(rows, tableTypes(t))
+	if len(subRows) == 0 {
+		return dmlValues(rows, tableTypes(t))
+	}
+	if len(rows) > 0 {
+		r, err := dmlValues(rows, tableTypes(t))
+		if err != nil {
+			return nil, err
+		}
+		subRows = append(subRows, r)
+	}
+	if len(subRows) == 1 {
+		return subRows[0], nil
+	}
+	return &unionRel{ins: subRows}, nil
 }
 
 // dmlValues is valuesPlan for rows already of the column types.

@@ -15,6 +15,9 @@
 //   - A Query's Graph output holds the result columns first; for ad-hoc queries whose ORDER BY
 //     needs expressions that are not selected, hidden sort columns follow them, and the caller
 //     drops every column past len(Query.Columns) after sorting.
+//   - A Query's OrderBy, Limit and Offset are for the caller to apply to the Graph output after
+//     it runs (a constant LIMIT is also applied inside the graph by a top-N operator to shrink the
+//     output). A LIMIT or OFFSET given as a parameter is returned as LimitExpr/OffsetExpr.
 //   - User errors are *sqlerr.Error values with PostgreSQL's SQLSTATE, message and 1-based
 //     character position in the statement text. Unsupported features return 0A000, never a plan
 //     that would give a wrong answer.

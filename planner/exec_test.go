@@ -11,7 +11,9 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/runnel-db/runnel/exec"
 	"github.com/runnel-db/runnel/exec/expr"
+	"github.com/runnel-db/runnel/exec/sqlerr"
 	"github.com/runnel-db/runnel/exec/types"
 	"github.com/runnel-db/runnel/exec/zset"
 	"github.com/runnel-db/runnel/sql"
@@ -132,6 +134,30 @@ func TestExecutePlans(t *testing.T) {
 		{"SELECT name FROM u WHERE id = (SELECT max(c) FROM t)", nil, []string{"twenty"}},
 		{"WITH w AS (SELECT k, x FROM s WHERE x IS NOT NULL) SELECT w1.k, w2.x FROM w w1 JOIN w w2 ON w1.k = w2.k", nil,
 			[]string{"1|5", "1|5", "1|7", "1|7"}},
+		{"SELECT * FROM s s1 JOIN s s2 USING (k)", nil,
+			[]string{"1|5|p|5|p", "1|5|p|7|q", "1|7|q|5|p", "1|7|q|7|q", "3|NULL|r|NULL|r"}},
+		{"SELECT t.a, s.y FROM t LEFT JOIN s ON t.a = s.k WHERE s.y IS NULL", nil, []string{"2|NULL"}},
+		{"SELECT a, b FROM t WHERE NOT EXISTS (SELECT 1 FROM s WHERE s.k = t.a AND s.x > t.a * 2)", nil, []string{"2|y", "3|x"}},
+		{"SELECT a, c::int + x FROM t, s WHERE t.a = s.k AND t.c IS NOT NULL", nil, []string{"1|15", "1|17"}},
+		{"SELECT b, sum(d), avg(c) FROM t GROUP BY b", nil, []string{"x|3.75|10.0000000000000000", "y|NULL|20.0000000000000000"}},
+		{"SELECT a, (SELECT name FROM u WHERE u.id = t.c) FROM t", nil, []string{"1|ten", "2|twenty", "3|NULL"}},
+		{"SELECT k, x FROM s WHERE x BETWEEN 2 AND 7 AND y IN ('p', 'q', 'z')", nil, []string{"1|5", "1|7"}},
+		{"SELECT a FROM t INTERSECT SELECT k FROM s", nil, []string{"1", "3"}},
+		{"SELECT DISTINCT b FROM t WHERE a IN (SELECT k FROM s WHERE x IS NULL OR x > 6)", nil, []string{"x"}},
+		{"SELECT a, a IN (SELECT k FROM s), a NOT IN (SELECT x FROM s), a IN (SELECT k FROM s WHERE k > 5) FROM t", nil,
+			[]string{"1|t|f|f", "2|NULL|NULL|f", "3|t|NULL|f"}},
+		{"SELECT a, EXISTS (SELECT 1 FROM s WHERE s.k = t.a), a = 2 OR EXISTS (SELECT 1 FROM s WHERE s.k = t.a AND s.x > 6) FROM t", nil,
+			[]string{"1|t|t", "2|f|t", "3|t|f"}},
+		{"SELECT a, (SELECT y FROM s WHERE s.k = t.a) FROM t WHERE a > 1", nil, []string{"2|NULL", "3|r"}},
+		{"SELECT (SELECT x FROM s WHERE y = 'p'), (SELECT x FROM s WHERE y = 'none')", nil, []string{"5|NULL"}},
+		{"SELECT k FROM s WHERE k NOT IN (SELECT a FROM t WHERE a > 100)", nil, []string{"1", "1", "3", "NULL"}},
+		{"SELECT count(*) FROM s WHERE k NOT IN (SELECT a FROM t WHERE a <> 2)", nil, []string{"0"}},
+		{"SELECT x FROM s WHERE x NOT IN (SELECT a FROM t)", nil, []string{"5", "7"}},
+		{"SELECT t.a, s.y FROM t LEFT JOIN s ON t.a = s.k WHERE s.x > 5", nil, []string{"1|q"}},
+		{"SELECT t.a, s.y FROM t FULL JOIN s ON t.a = s.k WHERE t.b LIKE 'x%'", nil, []string{"1|p", "1|q", "3|r"}},
+		{"SELECT t.a, s.y FROM t LEFT JOIN s ON t.a = s.k WHERE coalesce(s.x, 0) = 0", nil, []string{"2|NULL", "3|r"}},
+		{"SELECT s.y, t.b FROM s FULL JOIN t ON s.k = t.a AND t.b = 'y'", nil,
+			[]string{"NULL|x", "NULL|x", "NULL|y", "p|NULL", "q|NULL", "r|NULL", "s|NULL"}},
 	}
 	for _, c := range cases {
 		st, err := sql.ParseOne(c.sql)
@@ -162,6 +188,15 @@ func TestExecuteDML(t *testing.T) {
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("insert rows %q, want %q", got, want)
 	}
+	st, _ = sql.ParseOne("INSERT INTO t (a, b) VALUES ((SELECT max(a) + 1 FROM t), 'n'), (7, 'm')")
+	if ins, err = p.PlanInsert(st, nil); err != nil {
+		t.Fatal(err)
+	}
+	got = runGraph(t, ins.Source, nil)
+	want = []string{"4|n|NULL|NULL", "7|m|NULL|NULL"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("insert rows %q, want %q", got, want)
+	}
 	st, _ = sql.ParseOne("UPDATE t SET c = c * 2 WHERE b = 'x'")
 	up, err := p.PlanUpdate(st, nil)
 	if err != nil {
@@ -171,5 +206,74 @@ func TestExecuteDML(t *testing.T) {
 	want = []string{"1|x|10|1.50|1|x|20|1.50", "3|x|NULL|2.25|3|x|NULL|2.25"}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("update rows %q, want %q", got, want)
+	}
+}
+
+func TestExecuteOrderAndTopN(t *testing.T) {
+	p := New(testCatalog())
+	st, _ := sql.ParseOne("SELECT b FROM t ORDER BY c DESC NULLS LAST, a")
+	q, err := p.PlanQuery(st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mem := memory.DefaultAllocator
+	cat := testCatalog()
+	in := map[uint64]zset.Batch{1: makeBatch(t, mem, cat["public.t"], testRows["t"])}
+	ctx := &expr.Context{Mem: mem}
+	out, err := q.Graph.Step(ctx, in)
+	in[1].Release()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sorted, err := exec.SortRows(ctx, out, q.OrderBy)
+	out.Release()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sorted.Release()
+	var got []string
+	for i := 0; i < sorted.NumRows(); i++ {
+		got = append(got, types.FormatDatum(types.DatumAt(sorted.Col(0), i, types.TextT), types.TextT, time.UTC))
+	}
+	if strings.Join(got, ",") != "y,x,x" {
+		t.Errorf("ordered rows %v, want y,x,x", got)
+	}
+
+	st, _ = sql.ParseOne("SELECT a FROM t ORDER BY c DESC NULLS LAST LIMIT 2")
+	v, err := p.PlanView(st, st.AST)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows := runGraph(t, v, nil); strings.Join(rows, ",") != "1,2" {
+		t.Errorf("top-2 view rows %v, want 1,2", rows)
+	}
+}
+
+func TestExecuteCardinalityViolation(t *testing.T) {
+	for _, q := range []string{
+		"SELECT a, (SELECT x FROM s WHERE s.k = t.a) FROM t",
+		"SELECT (SELECT x FROM s)",
+	} {
+		st, _ := sql.ParseOne(q)
+		plan, err := New(testCatalog()).PlanQuery(st, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		mem := memory.DefaultAllocator
+		cat := testCatalog()
+		in := map[uint64]zset.Batch{
+			1: makeBatch(t, mem, cat["public.t"], testRows["t"]),
+			2: makeBatch(t, mem, cat["public.s"], testRows["s"]),
+		}
+		out, err := plan.Graph.Step(&expr.Context{Mem: mem}, in)
+		for _, b := range in {
+			b.Release()
+		}
+		if err == nil {
+			out.Release()
+		}
+		if sqlerr.Code(err) != sqlerr.CardinalityViolation {
+			t.Errorf("%s: error %v, want 21000", q, err)
+		}
 	}
 }

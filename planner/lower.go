@@ -137,6 +137,16 @@ func (l *lowerer) lowerNode(r rel) (exec.NodeID, error) {
 			return 0, err
 		}
 		return l.g.Add(exec.NewSetOp(n.kind, n.types()), n.types(), a, b), nil
+	case *guardRel:
+		in, err := l.lower(n.in)
+		if err != nil {
+			return 0, err
+		}
+		v, err := l.lower(n.violations)
+		if err != nil {
+			return 0, err
+		}
+		return l.g.Add(&cardinalityGuard{}, n.types(), in, v), nil
 	case *topNRel:
 		in, err := l.lower(n.in)
 		if err != nil {

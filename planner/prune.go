@@ -48,6 +48,8 @@ func children(r rel) []rel {
 		return []rel{n.l, n.r}
 	case *topNRel:
 		return []rel{n.in}
+	case *guardRel:
+		return []rel{n.in, n.violations}
 	}
 	return nil
 }
@@ -77,7 +79,7 @@ func remapExpr(e expr.Expr, m []int) expr.Expr {
 func remapPredBy(ps []pred, m []int) []pred {
 	out := make([]pred, len(ps))
 	for i, q := range ps {
-		out[i] = pred{e: remapExpr(q.e, m)}
+		out[i] = pred{e: remapExpr(q.e, m), strict: q.strict}
 		if q.l != nil {
 			out[i].l, out[i].r = remapExpr(q.l, m), remapExpr(q.r, m)
 		}
@@ -160,8 +162,8 @@ func (p *pruner) pruneNode(r rel, need []bool) (rel, []int) {
 		}
 		copy(needL, both[:nl])
 		copy(needR, both[nl:])
-		left, lm := p.prune(n.left, needL)
-		right, rm := p.prune(n.right, needR)
+		left, lm := narrow(p.prune(n.left, needL))(needL)
+		right, rm := narrow(p.prune(n.right, needR))(needR)
 		newNL := len(left.types())
 		m := make([]int, nl+len(rt))
 		for i := 0; i < nl; i++ {
@@ -222,6 +224,8 @@ func (p *pruner) pruneNode(r rel, need []bool) (rel, []int) {
 		return &setOpRel{kind: n.kind, l: p.keepAll(n.l), r: p.keepAll(n.r)}, identityMap(len(need))
 	case *topNRel:
 		return &topNRel{in: p.keepAll(n.in), keys: n.keys, limit: n.limit, offset: n.offset}, identityMap(len(need))
+	case *guardRel:
+		return &guardRel{in: p.keepAll(n.in), violations: p.keepAll(n.violations)}, identityMap(len(need))
 	}
 	// Leaves: scans, constants, values. Narrow them with a projection when columns are unused.
 	all := true
@@ -241,4 +245,24 @@ func (p *pruner) pruneNode(r rel, need []bool) (rel, []int) {
 		}
 	}
 	return &projectRel{in: r, exprs: exprs}, m
+}
+
+// narrow returns a function that projects a pruned relation (with mapping m) onto exactly the
+// needed columns, so that a join does not carry columns only a filter below it used.
+func narrow(r rel, m []int) func(need []bool) (rel, []int) {
+	return func(need []bool) (rel, []int) {
+		ts := r.types()
+		var exprs []expr.Expr
+		nm := make([]int, len(m))
+		for i, ok := range need {
+			if ok {
+				nm[i] = len(exprs)
+				exprs = append(exprs, expr.Column(m[i], ts[m[i]]))
+			}
+		}
+		if len(exprs) == len(ts) {
+			return r, m
+		}
+		return project(r, exprs), nm
+	}
 }

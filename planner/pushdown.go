@@ -132,6 +132,8 @@ func (p *pusher) pushNode(r rel, preds []pred) rel {
 		return &setOpRel{kind: n.kind, l: push(n.l, preds), r: push(n.r, preds)}
 	case *topNRel:
 		return filter(&topNRel{in: push(n.in, nil), keys: n.keys, limit: n.limit, offset: n.offset}, preds)
+	case *guardRel:
+		return filter(&guardRel{in: push(n.in, nil), violations: push(n.violations, nil)}, preds)
 	}
 	return filter(r, preds)
 }
@@ -181,9 +183,41 @@ func joinKey(p pred, nl, width int) (lk, rk expr.Expr, ok bool) {
 	return a, b, true
 }
 
+// simplifyOuter turns an outer join into an inner (or one-sided) join when a condition above it
+// rejects the NULL-extended rows.
+func simplifyOuter(n *joinRel, above []pred, nl int) *joinRel {
+	if n.kind != exec.LeftJoin && n.kind != exec.RightJoin && n.kind != exec.FullJoin {
+		return n
+	}
+	rejL, rejR := false, false
+	for _, p := range above {
+		if p.strict {
+			s := side(p.e, nl)
+			rejL = rejL || s&1 != 0
+			rejR = rejR || s&2 != 0
+		}
+	}
+	kind := n.kind
+	switch {
+	case kind == exec.LeftJoin && rejR, kind == exec.RightJoin && rejL, kind == exec.FullJoin && rejL && rejR:
+		kind = exec.InnerJoin
+	case kind == exec.FullJoin && rejL:
+		kind = exec.LeftJoin
+	case kind == exec.FullJoin && rejR:
+		kind = exec.RightJoin
+	}
+	if kind == n.kind {
+		return n
+	}
+	c := *n
+	c.kind = kind
+	return &c
+}
+
 func (p *pusher) pushJoin(n *joinRel, above []pred) rel {
 	push := p.push
 	nl := len(n.left.types())
+	n = simplifyOuter(n, above, nl)
 	width := nl + len(n.right.types())
 	toRight := func(p pred) pred { return remapPred(p, shiftMapping(width, nl, -nl)) }
 	out := &joinRel{kind: n.kind, lkeys: append([]expr.Expr{}, n.lkeys...), rkeys: append([]expr.Expr{}, n.rkeys...)}

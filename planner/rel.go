@@ -34,9 +34,12 @@ type valuesRel struct {
 }
 
 // pred is one conjunct of a filter or join condition. When the conjunct is an equality l = r,
-// l and r are its operands so that a join can use it as an equi-join key.
+// l and r are its operands so that a join can use it as an equi-join key. strict means the
+// conjunct is never true when any column it references is NULL (it rejects the NULL-extended
+// rows of an outer join).
 type pred struct {
 	e, l, r expr.Expr
+	strict  bool
 }
 
 type filterRel struct {
@@ -167,7 +170,7 @@ func shiftMapping(width, from, delta int) []int {
 }
 
 func remapPred(p pred, m []int) pred {
-	out := pred{e: expr.Remap(p.e, m)}
+	out := pred{e: expr.Remap(p.e, m), strict: p.strict}
 	if p.l != nil {
 		out.l, out.r = expr.Remap(p.l, m), expr.Remap(p.r, m)
 	}

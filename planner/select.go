@@ -118,6 +118,10 @@ func (s *stmt) finish(bq *boundQuery, sel *pg_query.SelectStmt, e *env, keys []z
 	}
 	if mode == modeTop {
 		bq.order, bq.limit, bq.offset, bq.limitExpr, bq.offsetExpr = keys, limit, offset, limitExpr, offsetExpr
+		if limit >= 0 && len(keys) > 0 && limitExpr == nil && offsetExpr == nil {
+			// Keep only the rows the final sort can return; the caller still sorts and cuts.
+			bq.r = &topNRel{in: bq.r, keys: keys, limit: limit + max(offset, 0)}
+		}
 		return nil
 	}
 	if limitExpr != nil || offsetExpr != nil {
@@ -196,7 +200,7 @@ func (b *bctx) bindPred(n *pg_query.Node, clause string) (pred, error) {
 		if err != nil {
 			return pred{}, b.s.errAt(err, a.Location)
 		}
-		return pred{e: e, l: l, r: r}, nil
+		return pred{e: e, l: l, r: r, strict: isStrict(n)}, nil
 	}
 	e, err := b.bind(n)
 	if err != nil {
@@ -205,7 +209,7 @@ func (b *bctx) bindPred(n *pg_query.Node, clause string) (pred, error) {
 	if e, err = boolArg(e, clause); err != nil {
 		return pred{}, b.s.errAt(err, nodeLocation(n))
 	}
-	return pred{e: e}, nil
+	return pred{e: e, strict: isStrict(n)}, nil
 }
 
 // orderBy binds ORDER BY items against the select list (targets, with names from cols) and the
@@ -237,10 +241,12 @@ func (s *stmt) orderBy(sorts []*pg_query.Node, targets []expr.Expr, cols []colIn
 			name := cr.Fields[0].GetString_().Sval
 			for i, c := range cols {
 				if c.name == name {
-					if col >= 0 {
+					if col >= 0 && targets[col].String() != targets[i].String() {
 						return nil, nil, s.errAt(sqlerr.New(sqlerr.AmbiguousColumn, "ORDER BY %q is ambiguous", name), cr.Location)
 					}
-					col = i
+					if col < 0 {
+						col = i
+					}
 				}
 			}
 		}

@@ -62,7 +62,7 @@ func (s *stmt) bindSimple(sel *pg_query.SelectStmt, e *env, corr *corrState, mod
 		}
 	}
 	r = filter(r, preds)
-	atMostOne := s.pkBound(sel, r, preds, corrPreds)
+	atMostOne := s.pkBound(sel, e, preds, corrPreds)
 
 	hasAgg := len(sel.GroupClause) > 0 || sel.HavingClause != nil
 	for _, t := range sel.TargetList {
@@ -73,7 +73,8 @@ func (s *stmt) bindSimple(sel *pg_query.SelectStmt, e *env, corr *corrState, mod
 	}
 
 	ctx := b // the context the select list is bound in
-	bq := &boundQuery{atMostOneRow: atMostOne}
+	bq := &boundQuery{atMostOneRow: atMostOne || len(sel.FromClause) == 0}
+	bq.oneRow = len(sel.FromClause) == 0 && sel.WhereClause == nil
 	var aggCorr *subInfo
 	if hasAgg {
 		var keys, outerSides []expr.Expr
@@ -153,7 +154,14 @@ func (s *stmt) bindSimple(sel *pg_query.SelectStmt, e *env, corr *corrState, mod
 	}
 	if len(refs) > 0 {
 		if sel.LimitCount != nil || sel.LimitOffset != nil {
-			return nil, s.correlatedNotSupported(nodeLocation(sel.LimitCount))
+			// EXISTS (… LIMIT n) with n ≥ 1 is EXISTS (…).
+			n, nx, err := s.limitValue(sel.LimitCount, e, "LIMIT")
+			if err != nil {
+				return nil, err
+			}
+			if !corr.exists || sel.LimitOffset != nil || n == 0 || nx != nil {
+				return nil, s.correlatedNotSupported(nodeLocation(sel.LimitCount))
+			}
 		}
 		// Carry every input column so the correlated conditions can be evaluated by a join.
 		nSel := len(targets)
@@ -225,15 +233,17 @@ func splitCorrEq(p pred) (inner, outer expr.Expr, ok bool) {
 
 // pkBound reports whether the WHERE clause fixes every primary-key column of the only table in
 // FROM (so the query returns at most one row).
-func (s *stmt) pkBound(sel *pg_query.SelectStmt, r rel, preds, corrPreds []pred) bool {
+func (s *stmt) pkBound(sel *pg_query.SelectStmt, e *env, preds, corrPreds []pred) bool {
 	if len(sel.FromClause) != 1 || sel.FromClause[0].GetRangeVar() == nil || len(sel.GroupClause) > 0 {
 		return false
 	}
-	var table *Relation
-	for _, rr := range s.relations {
-		if rr.Kind != View && rr.Name == sel.FromClause[0].GetRangeVar().Relname {
-			table = rr
-		}
+	rv := sel.FromClause[0].GetRangeVar()
+	if rv.Schemaname == "" && e.lookup(rv.Relname) != nil {
+		return false
+	}
+	table, err := s.p.cat.Relation(rv.Schemaname, rv.Relname)
+	if err != nil || table == nil || table.Kind != Table {
+		return false
 	}
 	if table == nil || len(table.PrimaryKey) == 0 {
 		return false

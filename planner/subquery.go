@@ -15,7 +15,8 @@ func (b *bctx) bindSub(sl *pg_query.SubLink) (*boundQuery, error) {
 		return nil, b.s.notSupported("subqueries in this clause", sl.Location)
 	}
 	var refs []int
-	bq, err := b.s.bindSelectNode(sl.Subselect, b.env, &corrState{outer: b.sc, refs: &refs, parent: b.corr}, modeSub)
+	corr := &corrState{outer: b.sc, refs: &refs, parent: b.corr, exists: sl.SubLinkType == pg_query.SubLinkType_EXISTS_SUBLINK}
+	bq, err := b.s.bindSelectNode(sl.Subselect, b.env, corr, modeSub)
 	if err != nil {
 		return nil, err
 	}
@@ -127,6 +128,10 @@ func (b *bctx) subLinkExpr(sl *pg_query.SubLink) (expr.Expr, error) {
 		return b.scalarSubquery(sl)
 	case pg_query.SubLinkType_EXISTS_SUBLINK:
 		return b.existsExpr(sl)
+	case pg_query.SubLinkType_ANY_SUBLINK:
+		if op := opName(sl.OperName); op == "=" || op == "" {
+			return b.inExpr(sl)
+		}
 	case pg_query.SubLinkType_ARRAY_SUBLINK:
 		return nil, b.s.notSupported("ARRAY subqueries", sl.Location)
 	}
@@ -146,25 +151,45 @@ func (b *bctx) scalarSubquery(sl *pg_query.SubLink) (expr.Expr, error) {
 	nl := len(left.types())
 	lt := left.types()
 	if bq.sub == nil {
+		right := bq.r
 		if !bq.atMostOneRow {
-			return nil, b.s.notSupported("a scalar subquery that may return more than one row (use an aggregate or LIMIT 1)", sl.Location)
+			if right, err = guardSingleRow(right, nil, nil, nil); err != nil {
+				return nil, err
+			}
 		}
 		kind := exec.LeftJoin
 		if bq.oneRow {
 			kind = exec.InnerJoin
 		}
-		*b.in = &joinRel{kind: kind, left: left, right: bq.r}
+		*b.in = &joinRel{kind: kind, left: left, right: right}
 		return expr.Column(nl, bq.cols[0].typ), nil
 	}
 	preds := outerPreds(bq.sub, nl)
-	join := &joinRel{kind: exec.LeftJoin, left: left, right: bq.r, residual: preds}
 	if !bq.sub.aggregated {
+		right := bq.r
 		if !bq.atMostOneRow {
-			return nil, b.s.notSupported("a correlated scalar subquery that may return more than one row", sl.Location)
+			var inner, outer []expr.Expr
+			for _, p := range bq.sub.preds {
+				in, out, ok := splitCorrEq(p)
+				if !ok {
+					return nil, b.s.correlatedNotSupported(sl.Location)
+				}
+				inner = append(inner, in)
+				outer = append(outer, expr.Remap(out, remapWidth(out, func(c int) int {
+					if c >= outerBase {
+						return bq.sub.refs[c-outerBase]
+					}
+					return c
+				})))
+			}
+			if right, err = guardSingleRow(right, left, inner, outer); err != nil {
+				return nil, err
+			}
 		}
-		*b.in = join
+		*b.in = &joinRel{kind: exec.LeftJoin, left: left, right: right, residual: preds}
 		return expr.Column(nl, bq.cols[0].typ), nil
 	}
+	join := &joinRel{kind: exec.LeftJoin, left: left, right: bq.r, residual: preds}
 	// Aggregated: no matching group means count() = 0 and every other aggregate NULL, which
 	// the select expression then sees, as if it ran over an empty group.
 	rt := bq.r.types()
@@ -183,24 +208,4 @@ func (b *bctx) scalarSubquery(sl *pg_query.SubLink) (expr.Expr, error) {
 	*b.in = project(join, exprs)
 	v := bq.sub.exprs[0]
 	return expr.Remap(v, shiftMapping(maxCol(v)+1, 0, nl)), nil
-}
-
-// existsExpr evaluates an uncorrelated EXISTS as a value: count(*) of the subquery > 0.
-func (b *bctx) existsExpr(sl *pg_query.SubLink) (expr.Expr, error) {
-	bq, err := b.bindSub(sl)
-	if err != nil {
-		return nil, err
-	}
-	if bq.sub != nil {
-		return nil, b.s.correlatedNotSupported(sl.Location)
-	}
-	cnt, err := exec.ResolveAggregate("count", nil)
-	if err != nil {
-		return nil, err
-	}
-	agg := &aggRel{in: bq.r, aggs: []exec.AggCall{{Name: "count", Arg: -1, Filter: -1, ResultType: cnt}}, ts: []types.T{cnt}}
-	left := *b.in
-	nl := len(left.types())
-	*b.in = &joinRel{kind: exec.InnerJoin, left: left, right: agg}
-	return expr.Call(">", []expr.Expr{expr.Column(nl, cnt), expr.Const(int64(0), types.Int64T)})
 }

@@ -6,6 +6,7 @@ import (
 	"log"
 
 	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/bloom"
 	"github.com/cockroachdb/pebble/v2/vfs"
 )
 
@@ -27,6 +28,11 @@ func Open(opts Options) (*DB, error) {
 		Cache:              cache,
 		FormatMajorVersion: pebble.FormatNewest,
 		Logger:             quietLogger{},
+		Merger:             zsetMerger,
+	}
+	// Bloom filters let point lookups of absent keys (primary-key checks on insert) skip tables.
+	for i := range po.Levels {
+		po.Levels[i].FilterPolicy = bloom.FilterPolicy(10)
 	}
 	dir := opts.Dir
 	if opts.memory() {

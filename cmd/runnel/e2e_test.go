@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"database/sql/driver"
 	"fmt"
 	"math/rand"
 	"net"
@@ -154,6 +155,9 @@ func rowsText(t *testing.T, c *pgx.Conn, sql string, args ...any) string {
 		}
 		parts := make([]string, len(vals))
 		for i, v := range vals {
+			if dv, ok := v.(driver.Valuer); ok {
+				v, _ = dv.Value()
+			}
 			parts[i] = fmt.Sprint(v)
 		}
 		lines = append(lines, strings.Join(parts, "|"))

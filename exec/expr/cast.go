@@ -65,14 +65,15 @@ func Cast(e Expr, to types.T) (Expr, error) {
 }
 
 // Coerce converts e to type to implicitly for a purpose named by context. Contexts that start with
-// "column" (INSERT/UPDATE targets, e.g. `column "x"`) allow assignment casts (bigint → integer,
+// "column" (INSERT/UPDATE targets, e.g. `column "x"`) or "argument of" (WHERE, LIMIT, ...: PostgreSQL's
+// coerce_to_specific_type) allow assignment casts (bigint → integer, numeric → bigint for LIMIT 2.5,
 // anything → text, numeric typmod rounding); other contexts allow only implicit casts. Failures
 // are 42804: `column "x" is of type integer but expression is of type text`, or for contexts
 // starting with "argument of" (e.g. "argument of WHERE"): `argument of WHERE must be type boolean,
 // not type integer`.
 func Coerce(e Expr, to types.T, context string) (Expr, error) {
 	level := castImplicit
-	if strings.HasPrefix(context, "column") {
+	if strings.HasPrefix(context, "column") || strings.HasPrefix(context, "argument of") {
 		level = castAssignment
 	}
 	from := e.Type()

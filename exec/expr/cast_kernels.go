@@ -246,18 +246,18 @@ func numericCast(fk, tk types.Kind) kernel {
 		case types.Float64:
 			return intToFloat[float64](fk)
 		case types.Numeric:
-			return rowKernel(false, func(_ *Context, a []types.Datum) (types.Datum, error) {
-				return types.NumericFromInt64(a[0].(int64)), nil
+			return typed1(intAccAny, numericSink, func(_ *Context, x int64) (types.NumericValue, error) {
+				return types.NumericFromInt64(x), nil
 			})
 		}
 	case types.Float32, types.Float64:
 		switch tk {
 		case types.Int16, types.Int32, types.Int64:
-			return rowKernel(false, func(_ *Context, a []types.Datum) (types.Datum, error) {
-				f := math.RoundToEven(a[0].(float64))
+			return typed1(floatAcc, intSinkFor(tk), func(_ *Context, x float64) (int64, error) {
+				f := math.RoundToEven(x)
 				// PostgreSQL's FLOAT8_FITS_IN_INTxx: lo <= f < -lo.
 				if math.IsNaN(f) || f < float64(lo) || f >= -float64(lo) {
-					return nil, rangeErr
+					return 0, rangeErr
 				}
 				return int64(f), nil
 			})
@@ -294,10 +294,10 @@ func numericCast(fk, tk types.Kind) kernel {
 	case types.Numeric:
 		switch tk {
 		case types.Int16, types.Int32, types.Int64:
-			return rowKernel(false, func(_ *Context, a []types.Datum) (types.Datum, error) {
-				v, err := a[0].(types.NumericValue).Int64()
+			return typed1(numAcc, intSinkFor(tk), func(_ *Context, x types.NumericValue) (int64, error) {
+				v, err := x.Int64()
 				if err != nil || v < lo || v > hi {
-					return nil, rangeErr
+					return 0, rangeErr
 				}
 				return v, nil
 			})
@@ -352,25 +352,24 @@ func intToFloat[F float32 | float64](fk types.Kind) kernel {
 func datetimeCast(fk, tk types.Kind) kernel {
 	switch {
 	case fk == types.Date && tk == types.Timestamp:
-		return rowKernel(false, func(_ *Context, a []types.Datum) (types.Datum, error) {
-			return types.DateToTimestamp(a[0].(types.DateValue)), nil
+		return typed1(dateAcc, tsSink, func(_ *Context, d types.DateValue) (types.TimestampValue, error) {
+			return types.DateToTimestamp(d), nil
 		})
 	case fk == types.Date && tk == types.TimestampTZ:
-		return rowKernel(false, func(ctx *Context, a []types.Datum) (types.Datum, error) {
-			return types.TimestampLocalToTZ(types.DateToTimestamp(a[0].(types.DateValue)), ctx.Loc()), nil
+		return typed1(dateAcc, tsSink, func(ctx *Context, d types.DateValue) (types.TimestampValue, error) {
+			return types.TimestampLocalToTZ(types.DateToTimestamp(d), ctx.Loc()), nil
 		})
 	case fk == types.Timestamp && tk == types.TimestampTZ:
-		return rowKernel(false, func(ctx *Context, a []types.Datum) (types.Datum, error) {
-			return types.TimestampLocalToTZ(a[0].(types.TimestampValue), ctx.Loc()), nil
+		return typed1(tsAcc, tsSink, func(ctx *Context, ts types.TimestampValue) (types.TimestampValue, error) {
+			return types.TimestampLocalToTZ(ts, ctx.Loc()), nil
 		})
 	case fk == types.TimestampTZ && tk == types.Timestamp:
-		return rowKernel(false, func(ctx *Context, a []types.Datum) (types.Datum, error) {
-			return types.TimestampTZToLocal(a[0].(types.TimestampValue), ctx.Loc()), nil
+		return typed1(tsAcc, tsSink, func(ctx *Context, ts types.TimestampValue) (types.TimestampValue, error) {
+			return types.TimestampTZToLocal(ts, ctx.Loc()), nil
 		})
 	case (fk == types.Timestamp || fk == types.TimestampTZ) && tk == types.Date:
 		tz := fk == types.TimestampTZ
-		return rowKernel(false, func(ctx *Context, a []types.Datum) (types.Datum, error) {
-			ts := a[0].(types.TimestampValue)
+		return typed1(tsAcc, dateSink, func(ctx *Context, ts types.TimestampValue) (types.DateValue, error) {
 			if tz {
 				ts = types.TimestampTZToLocal(ts, ctx.Loc())
 			}
@@ -379,4 +378,3 @@ func datetimeCast(fk, tk types.Kind) kernel {
 	}
 	return nil
 }
-

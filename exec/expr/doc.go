@@ -12,4 +12,24 @@
 //
 // Expressions are immutable after construction except for parameter type inference (see Param),
 // and safe for concurrent Eval calls with distinct Contexts.
+//
+// Typing follows PostgreSQL's parse analysis:
+//   - An untyped string literal (Const with types.UnknownT) or parameter keeps type Unknown until
+//     an operator, function, cast or coercion needs it as some type; it is then parsed by that
+//     type's input function at construction (so `1 + 'a'` fails with 22P02 there) or, for a
+//     parameter, inferred (ParamRef.Infer). A literal that stays Unknown evaluates as text.
+//   - Overloads are chosen as func_select_candidate does (exact matches, then preferred types, then
+//     the string category for unknowns); implicit casts are PostgreSQL's (int2→int4→int8→numeric→
+//     float4→float8, date→timestamp→timestamptz, text↔varchar). Coerce additionally allows
+//     assignment casts for contexts that start with "column" or "argument of".
+//   - Constant casts are folded at construction unless they depend on the session time zone.
+//
+// Evaluation order: CASE results, COALESCE arguments and the later arguments of AND/OR count only
+// for the rows that need them: an error in a row already decided (x <> 0 AND 10 / x > 1 at x = 0)
+// is not raised, as PostgreSQL's left-to-right short circuit would not raise it. The batch is
+// evaluated whole first; only when that fails are the rows that need the argument retried one by
+// one (see evalSel), so the common case costs nothing.
+//
+// Constant and parameter operands stay scalars inside kernels instead of being materialized per
+// row; a call whose arguments are all constant is computed once and broadcast.
 package expr

@@ -20,6 +20,11 @@ type Context struct {
 	Location *time.Location
 	// Params are the bound values of $1..$n (Params[0] is $1), already of the inferred types.
 	Params []types.Datum
+	// User and Database are the session's user and database, returned by current_user and
+	// current_database().
+	User, Database string
+	// Schema is returned by current_schema; empty means "public" (the default search_path).
+	Schema string
 }
 
 // Allocator returns ctx.Mem or the default allocator.

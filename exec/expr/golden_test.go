@@ -31,6 +31,7 @@ var typeNames = map[string]types.T{
 	"float8": types.Float64T, "numeric": types.NumericT, "text": types.TextT, "varchar": types.VarcharT,
 	"bool": types.BoolT, "date": types.DateT, "timestamp": types.TimestampT,
 	"timestamptz": types.TimestampTZT, "interval": types.IntervalT, "jsonb": types.JSONBT,
+	"unknown": types.UnknownT, // an untyped string literal
 }
 
 func parseTypeName(t *testing.T, s string) types.T {
@@ -126,10 +127,14 @@ func TestGoldenPostgres(t *testing.T) {
 				var cols []arrow.Array
 				var args []Expr
 				for i, ty := range c.types {
+					if ty.Kind == types.Unknown {
+						args = append(args, lit(c.args[i]))
+						continue
+					}
 					d := datumOf(t, c.args[i], ty)
 					if mode == "columns" {
 						cols = append(cols, types.MakeArray(mem, ty, []types.Datum{d}))
-						args = append(args, Column(i, ty))
+						args = append(args, Column(len(cols)-1, ty))
 					} else {
 						args = append(args, Const(d, ty))
 					}
@@ -173,7 +178,7 @@ func TestGoldenBatches(t *testing.T) {
 	groups := map[string][]goldenCase{}
 	var order []string
 	for _, c := range loadGolden(t) {
-		if strings.HasPrefix(c.want, "ERROR") {
+		if strings.HasPrefix(c.want, "ERROR") || strings.Contains(strings.Join(typeStrings(c.types), ","), "unknown") {
 			continue
 		}
 		k := c.op + " " + strings.Join(strings.Fields(strings.Trim(strings.Join(typeStrings(c.types), ","), "")), "")

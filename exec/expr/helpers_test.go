@@ -131,5 +131,5 @@ func eqStrings(t *testing.T, what string, got, want []string) {
 	}
 }
 
-func lit(s string) Expr { return Const(s, types.UnknownT) }
+func lit(s string) Expr  { return Const(s, types.UnknownT) }
 func int4c(v int64) Expr { return Const(v, types.Int32T) }

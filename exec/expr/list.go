@@ -95,6 +95,10 @@ type inExpr struct {
 	e, list []Expr // e has one element: the left operand as coerced
 	not     bool
 	inner   Expr // OR of the equalities, negated for NOT IN
+	// For a list of constants of an integer-like or string type, a hash set replaces the ORs.
+	ints    map[int64]struct{}
+	strs    map[string]struct{}
+	hasNull bool // the constant list contains NULL
 }
 
 var _ node = (*inExpr)(nil)
@@ -142,12 +146,130 @@ func buildIn(lhs Expr, items []Expr, not bool) (Expr, error) {
 			return nil, err
 		}
 	}
-	return &inExpr{e: []Expr{lhs}, list: items, not: not, inner: inner}, nil
+	in := &inExpr{e: []Expr{lhs}, list: items, not: not, inner: inner}
+	in.buildSet()
+	return in, nil
+}
+
+// buildSet prepares the hash-set path when every item is a constant of the left side's type.
+func (in *inExpr) buildSet() {
+	t := in.e[0].Type()
+	for _, x := range in.list {
+		if x.Type() != t {
+			return
+		}
+		if _, ok := x.(*constExpr); !ok {
+			return
+		}
+	}
+	switch t.Kind {
+	case types.Int16, types.Int32, types.Int64, types.Date, types.Timestamp, types.TimestampTZ:
+		in.ints = make(map[int64]struct{}, len(in.list))
+		for _, x := range in.list {
+			v, _ := ConstValue(x)
+			if v == nil {
+				in.hasNull = true
+				continue
+			}
+			in.ints[scalarAs[int64](v)] = struct{}{}
+		}
+	case types.Text, types.Varchar:
+		in.strs = make(map[string]struct{}, len(in.list))
+		for _, x := range in.list {
+			v, _ := ConstValue(x)
+			if v == nil {
+				in.hasNull = true
+				continue
+			}
+			in.strs[v.(string)] = struct{}{}
+		}
+	}
+}
+
+// evalSet is the hash-set path: true on a match, else NULL if the list holds NULL, else false
+// (inverted for NOT IN); NULL for a NULL left side.
+func (in *inExpr) evalSet(ctx *Context, cols []arrow.Array, n int) (arrow.Array, error) {
+	o, err := evalOperand(ctx, in.e[0], cols, n)
+	if err != nil {
+		return nil, err
+	}
+	defer releaseOperands([]operand{o})
+	mem := ctx.Allocator()
+	mask := combineValidity(mem, n, o)
+	if !in.hasNull && mask.buf == nil && o.arr != nil && in.ints != nil && o.t.Kind == types.Int64 {
+		// Hot case: non-null bigint column.
+		buf := newBoolBuf(mem, n)
+		out := buf.Bytes()
+		for i, v := range values[int64](o.arr)[:n] {
+			if _, ok := in.ints[v]; ok != in.not {
+				out[i>>3] |= 1 << (i & 7)
+			}
+		}
+		return finish(arrow.FixedWidthTypes.Boolean, n, mask, buf), nil
+	}
+	var ia func(int) int64
+	var sr stringReader
+	if in.ints != nil {
+		ia = intAccAny(o)
+	} else {
+		sr = newStringReader(o)
+	}
+	vals := newBoolBuf(mem, n)
+	valid := newBoolBuf(mem, n)
+	vb, mb := vals.Bytes(), valid.Bytes()
+	nulls := 0
+	for i := 0; i < n; i++ {
+		if !mask.valid(i) {
+			nulls++
+			continue
+		}
+		var found bool
+		if ia != nil {
+			_, found = in.ints[ia(i)]
+		} else {
+			_, found = in.strs[sr.at(i)]
+		}
+		if !found && in.hasNull {
+			nulls++
+			continue
+		}
+		mb[i>>3] |= 1 << (i & 7)
+		if found != in.not {
+			vb[i>>3] |= 1 << (i & 7)
+		}
+	}
+	mask.release()
+	if nulls == 0 {
+		valid.Release()
+		return finish(arrow.FixedWidthTypes.Boolean, n, nullMask{}, vals), nil
+	}
+	return finish(arrow.FixedWidthTypes.Boolean, n, nullMask{buf: valid, nulls: nulls}, vals), nil
+}
+
+// intAccAny reads an integer-like operand (integers, date, timestamps) as int64.
+func intAccAny(o operand) func(int) int64 {
+	if o.arr == nil {
+		v := scalarAs[int64](o.scalar)
+		return func(int) int64 { return v }
+	}
+	switch o.t.Kind {
+	case types.Int16:
+		vs := values[int16](o.arr)
+		return func(i int) int64 { return int64(vs[i]) }
+	case types.Int32, types.Date:
+		vs := values[int32](o.arr)
+		return func(i int) int64 { return int64(vs[i]) }
+	}
+	vs := values[int64](o.arr)
+	return func(i int) int64 { return vs[i] }
 }
 
 func (in *inExpr) Type() types.T { return types.BoolT }
 
 func (in *inExpr) Eval(ctx *Context, cols []arrow.Array, n int) (arrow.Array, error) {
+	if in.ints != nil || in.strs != nil {
+		return in.evalSet(ctx, cols, n)
+	}
 	return in.inner.Eval(ctx, cols, n)
 }
 

@@ -110,8 +110,17 @@ func (l *logicExpr) Eval(ctx *Context, cols []arrow.Array, n int) (arrow.Array, 
 	nb := int(bitutil.BytesForBits(int64(n)))
 	decided := make([]byte, nb) // rows with a false (AND) / true (OR) argument
 	nullAny := make([]byte, nb)
-	for _, a := range l.args {
-		o, err := evalOperand(ctx, a, cols, n)
+	open := make([]bool, n) // rows not decided yet: later arguments only need these
+	for i := range open {
+		open[i] = true
+	}
+	for k, a := range l.args {
+		if k > 0 {
+			for i := range open {
+				open[i] = decided[i>>3]&(1<<(i&7)) == 0
+			}
+		}
+		o, err := evalSel(ctx, a, cols, n, open)
 		if err != nil {
 			return nil, err
 		}

@@ -1,6 +1,9 @@
 package expr
 
 import (
+	"math/rand"
+	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/runnel-db/runnel/exec/sqlerr"
@@ -122,4 +125,74 @@ func TestIn(t *testing.T) {
 	if got := r.String(); got != "(#4 IN (1, NULL::integer))" {
 		t.Errorf("Remap %q", got)
 	}
+}
+
+// TestInRandom checks the hash-set path against SQL semantics on random data.
+func TestInRandom(t *testing.T) {
+	r := rand.New(rand.NewSource(3))
+	for iter := 0; iter < 60; iter++ {
+		env := newEnv(t)
+		n := 1 + r.Intn(50)
+		xs := make([]types.Datum, n)
+		strsCol := make([]types.Datum, n)
+		for i := range xs {
+			if r.Intn(6) > 0 {
+				v := int64(r.Intn(8))
+				xs[i], strsCol[i] = v, strconv.FormatInt(v, 10)
+			}
+		}
+		var items, sitems []Expr
+		var set []int64
+		hasNull := false
+		for k := 0; k < 1+r.Intn(5); k++ {
+			if r.Intn(6) == 0 {
+				items = append(items, Null(types.Int64T))
+				sitems = append(sitems, Null(types.TextT))
+				hasNull = true
+				continue
+			}
+			v := int64(r.Intn(8))
+			set = append(set, v)
+			items = append(items, Const(v, types.Int64T))
+			sitems = append(sitems, lit(strconv.FormatInt(v, 10)))
+		}
+		not := r.Intn(2) == 0
+		x := env.col(types.Int64T, xs...)
+		s := env.col(types.TextT, strsCol...)
+		want := make([]string, n)
+		for i, v := range xs {
+			if v == nil {
+				want[i] = "NULL"
+				continue
+			}
+			found := slices.Contains(set, v.(int64))
+			switch {
+			case found:
+				want[i] = strconv.FormatBool(!not)
+			case hasNull:
+				want[i] = "NULL"
+			default:
+				want[i] = strconv.FormatBool(not)
+			}
+		}
+		eqStrings(t, "int IN", env.eval(must(t)(In(x, items, not))), want)
+		eqStrings(t, "text IN", env.eval(must(t)(In(s, sitems, not))), want)
+		// The OR path (a non-constant item) agrees.
+		orItems := append([]Expr{must(t)(Call("+", []Expr{x, Const(int64(100), types.Int64T)}))}, items...)
+		eqStrings(t, "OR path", env.eval(must(t)(In(x, orItems, not))), want)
+	}
+}
+
+func TestAndOrShortCircuitErrors(t *testing.T) {
+	env := newEnv(t)
+	x := env.col(types.Int32T, int64(0), int64(5), nil, int64(20))
+	ne0 := must(t)(Call("<>", []Expr{x, int4c(0)}))
+	eq0 := must(t)(Call("=", []Expr{x, int4c(0)}))
+	big := must(t)(Call(">", []Expr{must(t)(Call("/", []Expr{int4c(10), x})), int4c(1)}))
+	// x <> 0 AND 10 / x > 1: the zero row is decided by the first argument.
+	eqStrings(t, "AND", env.eval(must(t)(And(ne0, big))), []string{"false", "true", "NULL", "false"})
+	eqStrings(t, "OR", env.eval(must(t)(Or(eq0, big))), []string{"true", "true", "NULL", "false"})
+	// In the other order the division runs first and fails, as in PostgreSQL.
+	_, err := env.evalErr(must(t)(And(big, ne0)))
+	wantCode(t, err, sqlerr.DivisionByZero)
 }

@@ -80,7 +80,9 @@ func signFloat(x float64) float64 {
 	return 0
 }
 
-func numericUnary(f func(types.NumericValue) (types.NumericValue, error)) kernel { return numericMap(f) }
+func numericUnary(f func(types.NumericValue) (types.NumericValue, error)) kernel {
+	return numericMap(f)
+}
 
 // numericWithScale is round/trunc(numeric, int).
 func numericWithScale(f func(types.NumericValue, int32) (types.NumericValue, error)) kernel {

@@ -67,16 +67,16 @@ func pickRows(ctx *Context, t types.T, n int, choice []int, srcs []operand) arro
 // evaluates the whole batch at once; only if that fails are the selected rows evaluated one by one
 // so that an error from an unselected row is ignored. Values at unselected rows are unspecified.
 func evalSel(ctx *Context, e Expr, cols []arrow.Array, n int, sel []bool) (operand, error) {
-	any, all := false, true
+	some, all := false, true
 	for _, s := range sel[:n] {
-		any = any || s
+		some = some || s
 		all = all && s
 	}
 	t := e.Type()
 	if t.Kind == types.Unknown {
 		t = types.TextT
 	}
-	if !any {
+	if !some {
 		return operand{t: t}, nil
 	}
 	o, err := evalOperand(ctx, e, cols, n)

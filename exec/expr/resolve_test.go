@@ -142,6 +142,14 @@ func TestCoerce(t *testing.T) {
 	// WHERE 'x': the literal is parsed as boolean.
 	_, err = Coerce(lit("x"), types.BoolT, "argument of WHERE")
 	wantCode(t, err, sqlerr.InvalidTextRepresentation)
+	// LIMIT 2.5 works in PostgreSQL (assignment cast numeric → bigint, rounding).
+	env0 := newEnv(t)
+	lim := must(t)(Coerce(numLit("2.5"), types.Int64T, "argument of LIMIT"))
+	eqStrings(t, "LIMIT 2.5", env0.eval(lim), []string{"3"})
+	_, err = Coerce(Const(int64(1), types.Int64T), types.BoolT, "argument of WHERE")
+	if e := sqlerr.From(err); e == nil || e.Message != "argument of WHERE must be type boolean, not type bigint" {
+		t.Fatalf("got %v", err)
+	}
 	// Implicit contexts do not narrow.
 	_, err = Coerce(Column(0, types.Int64T), types.Int32T, "CASE")
 	wantCode(t, err, sqlerr.DatatypeMismatch)

@@ -15,6 +15,9 @@ type datumFn = func(*Context, []types.Datum) (types.Datum, error)
 // nowKernel returns Context.Now converted by conv, for every row.
 func nowKernel(conv func(ctx *Context) types.Datum) kernel {
 	return func(ctx *Context, _ []operand, n int, ret types.T) (arrow.Array, error) {
+		if ctx == nil {
+			ctx = &Context{}
+		}
 		return constArray(ctx.Allocator(), ret, conv(ctx), n), nil
 	}
 }
@@ -26,32 +29,6 @@ func locFor(ctx *Context, tz bool) *time.Location {
 		return ctx.Loc()
 	}
 	return nil
-}
-
-func tsPlusInterval(tz, minus bool) datumFn {
-	return func(ctx *Context, a []types.Datum) (types.Datum, error) {
-		ts, iv := a[0].(types.TimestampValue), a[1].(types.IntervalValue)
-		if minus {
-			iv = types.IntervalNeg(iv)
-		}
-		return types.AddInterval(ts, iv, locFor(ctx, tz))
-	}
-}
-
-func intervalPlusTs(tz bool) datumFn {
-	return func(ctx *Context, a []types.Datum) (types.Datum, error) {
-		return types.AddInterval(a[1].(types.TimestampValue), a[0].(types.IntervalValue), locFor(ctx, tz))
-	}
-}
-
-func datePlusInterval(minus bool) datumFn {
-	return func(_ *Context, a []types.Datum) (types.Datum, error) {
-		iv := a[1].(types.IntervalValue)
-		if minus {
-			iv = types.IntervalNeg(iv)
-		}
-		return types.AddInterval(types.DateToTimestamp(a[0].(types.DateValue)), iv, nil)
-	}
 }
 
 func extractFn(float bool, t types.T) datumFn {
@@ -87,68 +64,87 @@ func init() {
 		return types.TimestampToDate(types.TimestampTZToLocal(ctx.Now, ctx.Loc()))
 	})))
 
+	session := func(get func(ctx *Context) string) kernel {
+		return nowKernel(func(ctx *Context) types.Datum { return get(ctx) })
+	}
+	register("current_user", sig(types.TextT, session(func(ctx *Context) string { return ctx.User })))
+	register("session_user", sig(types.TextT, session(func(ctx *Context) string { return ctx.User })))
+	register("current_database", sig(types.TextT, session(func(ctx *Context) string { return ctx.Database })))
+	register("current_schema", sig(types.TextT, session(func(ctx *Context) string {
+		if ctx.Schema == "" {
+			return "public"
+		}
+		return ctx.Schema
+	})))
+
 	// date ± integer, date - date
-	register("+",
-		sig(types.DateT, row(func(_ *Context, a []types.Datum) (types.Datum, error) {
-			return types.DateAddDays(a[0].(types.DateValue), a[1].(int64))
-		}), d, types.Int32),
-		sig(types.DateT, row(func(_ *Context, a []types.Datum) (types.Datum, error) {
-			return types.DateAddDays(a[1].(types.DateValue), a[0].(int64))
-		}), types.Int32, d))
+	dateInt := typed2(dateAcc, intAcc, dateSink, func(_ *Context, x types.DateValue, k int64) (types.DateValue, error) {
+		return types.DateAddDays(x, k)
+	})
+	dateMinusInt := typed2(dateAcc, intAcc, dateSink, func(_ *Context, x types.DateValue, k int64) (types.DateValue, error) {
+		return types.DateAddDays(x, -k)
+	})
+	register("+", sig(types.DateT, dateInt, d, types.Int32), sig(types.DateT, swap2(dateInt), types.Int32, d))
 	register("-",
-		sig(types.DateT, row(func(_ *Context, a []types.Datum) (types.Datum, error) {
-			return types.DateAddDays(a[0].(types.DateValue), -a[1].(int64))
-		}), d, types.Int32),
-		sig(types.Int32T, row(func(_ *Context, a []types.Datum) (types.Datum, error) {
-			x, y := a[0].(types.DateValue), a[1].(types.DateValue)
+		sig(types.DateT, dateMinusInt, d, types.Int32),
+		sig(types.Int32T, typed2(dateAcc, dateAcc, i32Sink, func(_ *Context, x, y types.DateValue) (int64, error) {
 			if !x.IsFinite() || !y.IsFinite() {
-				return nil, errDateInfinite
+				return 0, errDateInfinite
 			}
 			return int64(x) - int64(y), nil
 		}), d, d))
 
 	// date/timestamp ± interval
+	dateIv := func(minus bool) kernel {
+		return typed2(dateAcc, ivAcc, tsSink, func(_ *Context, x types.DateValue, v types.IntervalValue) (types.TimestampValue, error) {
+			if minus {
+				v = types.IntervalNeg(v)
+			}
+			return types.AddInterval(types.DateToTimestamp(x), v, nil)
+		})
+	}
+	tsIv := func(tz, minus bool) kernel {
+		return typed2(tsAcc, ivAcc, tsSink, func(ctx *Context, x types.TimestampValue, v types.IntervalValue) (types.TimestampValue, error) {
+			if minus {
+				v = types.IntervalNeg(v)
+			}
+			return types.AddInterval(x, v, locFor(ctx, tz))
+		})
+	}
+	ivIv := func(f func(a, b types.IntervalValue) (types.IntervalValue, error)) kernel {
+		return typed2(ivAcc, ivAcc, ivSink, func(_ *Context, a, b types.IntervalValue) (types.IntervalValue, error) { return f(a, b) })
+	}
 	register("+",
-		sig(types.TimestampT, row(datePlusInterval(false)), d, iv),
-		sig(types.TimestampT, row(func(c *Context, a []types.Datum) (types.Datum, error) {
-			return datePlusInterval(false)(c, []types.Datum{a[1], a[0]})
-		}), iv, d),
-		sig(types.TimestampT, row(tsPlusInterval(false, false)), ts, iv),
-		sig(types.TimestampTZT, row(tsPlusInterval(true, false)), tstz, iv),
-		sig(types.TimestampT, row(intervalPlusTs(false)), iv, ts),
-		sig(types.TimestampTZT, row(intervalPlusTs(true)), iv, tstz),
-		sig(types.IntervalT, row(func(_ *Context, a []types.Datum) (types.Datum, error) {
-			return types.IntervalAdd(a[0].(types.IntervalValue), a[1].(types.IntervalValue))
-		}), iv, iv))
-	diff := row(func(_ *Context, a []types.Datum) (types.Datum, error) {
-		x, y := a[0].(types.TimestampValue), a[1].(types.TimestampValue)
+		sig(types.TimestampT, dateIv(false), d, iv),
+		sig(types.TimestampT, swap2(dateIv(false)), iv, d),
+		sig(types.TimestampT, tsIv(false, false), ts, iv),
+		sig(types.TimestampTZT, tsIv(true, false), tstz, iv),
+		sig(types.TimestampT, swap2(tsIv(false, false)), iv, ts),
+		sig(types.TimestampTZT, swap2(tsIv(true, false)), iv, tstz),
+		sig(types.IntervalT, ivIv(types.IntervalAdd), iv, iv))
+	diff := typed2(tsAcc, tsAcc, ivSink, func(_ *Context, x, y types.TimestampValue) (types.IntervalValue, error) {
 		if !x.IsFinite() || !y.IsFinite() {
-			return nil, errTimestampInfinite
+			return types.IntervalValue{}, errTimestampInfinite
 		}
 		return types.TimestampDiff(x, y), nil
 	})
 	register("-",
-		sig(types.TimestampT, row(datePlusInterval(true)), d, iv),
-		sig(types.TimestampT, row(tsPlusInterval(false, true)), ts, iv),
-		sig(types.TimestampTZT, row(tsPlusInterval(true, true)), tstz, iv),
+		sig(types.TimestampT, dateIv(true), d, iv),
+		sig(types.TimestampT, tsIv(false, true), ts, iv),
+		sig(types.TimestampTZT, tsIv(true, true), tstz, iv),
 		sig(types.IntervalT, diff, ts, ts),
 		sig(types.IntervalT, diff, tstz, tstz),
-		sig(types.IntervalT, row(func(_ *Context, a []types.Datum) (types.Datum, error) {
-			return types.IntervalSub(a[0].(types.IntervalValue), a[1].(types.IntervalValue))
-		}), iv, iv))
+		sig(types.IntervalT, ivIv(types.IntervalSub), iv, iv))
 	register("u-", sig(types.IntervalT, row(func(_ *Context, a []types.Datum) (types.Datum, error) {
 		return types.IntervalNeg(a[0].(types.IntervalValue)), nil
 	}), iv))
 	register("u+", sig(types.IntervalT, identityKernel, iv))
-	register("*",
-		sig(types.IntervalT, row(func(_ *Context, a []types.Datum) (types.Datum, error) {
-			return types.IntervalMul(a[0].(types.IntervalValue), a[1].(float64))
-		}), iv, types.Float64),
-		sig(types.IntervalT, row(func(_ *Context, a []types.Datum) (types.Datum, error) {
-			return types.IntervalMul(a[1].(types.IntervalValue), a[0].(float64))
-		}), types.Float64, iv))
-	register("/", sig(types.IntervalT, row(func(_ *Context, a []types.Datum) (types.Datum, error) {
-		return types.IntervalDiv(a[0].(types.IntervalValue), a[1].(float64))
+	ivMul := typed2(ivAcc, f64Acc, ivSink, func(_ *Context, a types.IntervalValue, f float64) (types.IntervalValue, error) {
+		return types.IntervalMul(a, f)
+	})
+	register("*", sig(types.IntervalT, ivMul, iv, types.Float64), sig(types.IntervalT, swap2(ivMul), types.Float64, iv))
+	register("/", sig(types.IntervalT, typed2(ivAcc, f64Acc, ivSink, func(_ *Context, a types.IntervalValue, f float64) (types.IntervalValue, error) {
+		return types.IntervalDiv(a, f)
 	}), iv, types.Float64))
 
 	for _, k := range []types.Kind{d, ts, tstz, iv} {

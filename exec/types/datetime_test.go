@@ -157,3 +157,45 @@ func TestDateTruncMatchesPostgres(t *testing.T) {
 		}
 	}
 }
+
+func TestDatetimeRandomMatchesPostgres(t *testing.T) {
+	for _, c := range pgDatetimeRandomCases {
+		loc := mustLoc(t, c[0])
+		a := mustParse(t, c[1], TimestampTZT, loc).(TimestampValue)
+		b := mustParse(t, c[1], TimestampT, loc).(TimestampValue)
+		iv := mustParse(t, c[2], IntervalT, nil).(IntervalValue)
+		f, _ := strconv.ParseFloat(c[3], 64)
+		got := []string{FormatDatum(a, TimestampTZT, loc)}
+		add := func(ts TimestampValue, iv IntervalValue, l *time.Location, typ T) string {
+			r, err := AddInterval(ts, iv, l)
+			if err != nil {
+				return err.Error()
+			}
+			return FormatDatum(r, typ, loc)
+		}
+		got = append(got, add(a, iv, loc, TimestampTZT), add(a, IntervalNeg(iv), loc, TimestampTZT), add(b, iv, nil, TimestampT))
+		m, err1 := IntervalMul(iv, f)
+		d, err2 := IntervalDiv(iv, f)
+		if err1 != nil || err2 != nil {
+			t.Fatalf("%v %v", err1, err2)
+		}
+		got = append(got, FormatDatum(m, IntervalT, nil), FormatDatum(d, IntervalT, nil))
+		tr, err := DateTrunc("day", a, TimestampTZT, loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, FormatDatum(tr, TimestampTZT, loc))
+		sum, _ := AddInterval(a, iv, loc)
+		ep, err := Extract("epoch", sum, TimestampTZT, loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, ep.String())
+		got = append(got, FormatDatum(TimestampDiff(a, TimestampLocalToTZ(b, loc)), IntervalT, nil))
+		for k, g := range got {
+			if g != c[4+k] {
+				t.Errorf("%s a=%s i=%s f=%s column %d: got %s, want %s", c[0], c[1], c[2], c[3], k, g, c[4+k])
+			}
+		}
+	}
+}

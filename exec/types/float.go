@@ -53,7 +53,39 @@ func appendFloat(dst []byte, f float64, bitSize, maxFixedExp int) []byte {
 	if exp < -4 || exp >= maxFixedExp {
 		return append(dst, e...)
 	}
-	return strconv.AppendFloat(dst, f, 'f', -1, bitSize)
+	// Fixed notation from the same shortest digits: no second conversion.
+	mant := e[:k-1] // without "e±"
+	if mant[0] == '-' {
+		dst = append(dst, '-')
+		mant = mant[1:]
+	}
+	var digits [24]byte
+	nd := 0
+	for _, c := range mant {
+		if c != '.' {
+			digits[nd] = c
+			nd++
+		}
+	}
+	if exp < 0 {
+		dst = append(dst, '0', '.')
+		for i := -1; i > exp; i-- {
+			dst = append(dst, '0')
+		}
+		return append(dst, digits[:nd]...)
+	}
+	for i := 0; i <= exp; i++ {
+		if i < nd {
+			dst = append(dst, digits[i])
+		} else {
+			dst = append(dst, '0')
+		}
+	}
+	if nd > exp+1 {
+		dst = append(dst, '.')
+		dst = append(dst, digits[exp+1:nd]...)
+	}
+	return dst
 }
 
 // parseFloatText implements float8in/float4in: surrounding spaces, NaN, [+-]Infinity/inf, and

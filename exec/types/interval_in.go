@@ -160,8 +160,9 @@ func splitNumber(s string) (int64, float64, bool) {
 	return v, f, true
 }
 
-// parseClock parses [-+]h:m[:s[.frac]] into microseconds; status dtSyntax or dtRange on error.
-func parseClock(tok string) (int64, dtError) {
+// parseClock parses [-+]h:m[:s[.frac]] into microseconds (m:s when mmss is set and there are
+// two parts); status dtSyntax or dtRange on error.
+func parseClock(tok string, mmss bool) (int64, dtError) {
 	neg := false
 	if tok != "" && (tok[0] == '-' || tok[0] == '+') {
 		neg = tok[0] == '-'
@@ -180,6 +181,12 @@ func parseClock(tok string) (int64, dtError) {
 		return 0, dtRange
 	}
 	us := h*microsPerHour + m*microsPerMinute
+	if mmss && len(parts) == 2 {
+		if m > 60 {
+			return 0, dtRange
+		}
+		us = h*microsPerMinute + m*microsPerSecond
+	}
 	if len(parts) == 3 {
 		sv, sf, ok := splitNumber(parts[2])
 		if !ok || sv < 0 || sf < 0 || strings.HasPrefix(parts[2], "+") {
@@ -200,6 +207,12 @@ func parseClock(tok string) (int64, dtError) {
 // "-1 hour", "1.5 days", "2 weeks", "01:02:03", "@ 1 day ago", "10" (seconds), "1-2" (years-months)
 // and ISO 8601 "P1Y2M3DT4H5M6S". 22007 on bad syntax, 22008 when a field overflows.
 func ParseInterval(s string) (IntervalValue, error) {
+	return parseInterval(s, IntervalFullRange)
+}
+
+// parseInterval reads interval text for a column whose typmod allows the fields in rangeMask: a
+// bare number is taken in the range's last field ("10" is 10 minutes for INTERVAL MINUTE).
+func parseInterval(s string, rangeMask int32) (IntervalValue, error) {
 	in := strings.ToLower(strings.TrimSpace(s))
 	in = strings.TrimSpace(strings.TrimPrefix(in, "@"))
 	if in == "" {
@@ -212,7 +225,7 @@ func ParseInterval(s string) (IntervalValue, error) {
 			e = 0
 		}
 	} else {
-		e = acc.parseWords(in)
+		e = acc.parseWords(in, bareUnit(rangeMask), rangeMask == IntervalMaskMinute|IntervalMaskSecond)
 	}
 	switch e {
 	case dtSyntax:
@@ -227,16 +240,15 @@ func ParseInterval(s string) (IntervalValue, error) {
 	return IntervalValue{Months: int32(months), Days: int32(acc.days), Micros: acc.us}, nil
 }
 
-func (a *intervalAcc) parseWords(in string) dtError {
+// parseWords reads the PostgreSQL word form. bare is the unit of a trailing number without one;
+// mmss makes a two-part clock "1:30" minutes and seconds (INTERVAL MINUTE TO SECOND).
+func (a *intervalAcc) parseWords(in string, bare intervalUnit, mmss bool) dtError {
 	toks := splitIntervalTokens(in)
 	ago := false
 	// Each field may be given once, as in PostgreSQL ("1 hour 1 hour" is an error).
 	var seen uint32
 	mark := func(units ...intervalUnit) bool {
 		for _, u := range units {
-			if u == unitNone {
-				u = unitSecond
-			}
 			if seen&(1<<u) != 0 {
 				return false
 			}
@@ -254,7 +266,7 @@ func (a *intervalAcc) parseWords(in string) dtError {
 			}
 			ago = true
 		case strings.Contains(tok, ":"):
-			us, e := parseClock(tok)
+			us, e := parseClock(tok, mmss)
 			if e != 0 {
 				return e
 			}
@@ -285,24 +297,24 @@ func (a *intervalAcc) parseWords(in string) dtError {
 				return dtSyntax
 			}
 			u := unitNone
-			if unitText == "" && i+1 < len(toks) {
-				if uu, found := intervalUnits[toks[i+1]]; found {
-					u = uu
-					i++
-				} else if strings.Contains(toks[i+1], ":") {
-					u = unitDay // "3 04:05:06": a bare number before a time is days
-				}
-			} else if unitText != "" {
+			switch {
+			case unitText != "":
 				uu, found := intervalUnits[unitText]
 				if !found {
 					return dtSyntax
 				}
 				u = uu
+			case i == len(toks)-1:
+				u = bare
+			case intervalUnits[toks[i+1]] != unitNone:
+				u = intervalUnits[toks[i+1]]
+				i++
+			case strings.Contains(toks[i+1], ":"):
+				u = unitDay // "3 04:05:06": a bare number before a time is days
+			case i+1 == len(toks)-1 && bare == unitHour && toks[i+1] != "ago":
+				u = unitDay // "1 2" as DAY TO HOUR
 			}
-			if (u == unitNone && i != len(toks)-1) || !mark(u) {
-				if u == unitNone && toks[i+1] == "ago" {
-					return dtSyntax
-				}
+			if u == unitNone || !mark(u) {
 				return dtSyntax
 			}
 			a.add(v, f, u)

@@ -91,15 +91,13 @@ var pow10f = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10
 // Float64 returns the float64 nearest to v (correctly rounded, as PostgreSQL's numeric → float8).
 func (v NumericValue) Float64() float64 {
 	m, neg := magnitude(v.Coef)
-	var f float64
-	if m.hi == 0 && m.lo < 1<<53 && int(v.Scale) < len(pow10f) {
-		// Both operands are exact, so one IEEE division is correctly rounded.
-		f = float64(m.lo) / pow10f[v.Scale]
-	} else {
+	if m.hi != 0 || m.lo >= 1<<53 || int(v.Scale) >= len(pow10f) {
 		var buf [48]byte
-		f, _ = strconv.ParseFloat(string(v.appendText(buf[:0])), 64)
+		f, _ := strconv.ParseFloat(string(v.appendText(buf[:0])), 64)
 		return f
 	}
+	// Both operands are exact, so one IEEE division is correctly rounded.
+	f := float64(m.lo) / pow10f[v.Scale]
 	if neg {
 		return -f
 	}

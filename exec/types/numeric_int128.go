@@ -134,8 +134,7 @@ func (a u128) roundPow10(k int) u128 {
 		return a
 	}
 	if k > maxNumericDigits {
-		// a < 2^128 < 10^39: the quotient is 0, rounding up only when a >= 10^k/2, impossible here
-		// for k > 39, and for k == 39 a < 5×10^38 always holds for coefficients.
+		// Coefficients are below 10^38 < 10^k/2: the quotient rounds to 0.
 		return u128{}
 	}
 	q, r := a.divPow10(k)

@@ -69,3 +69,30 @@ func Consolidate(mem memory.Allocator, b Batch) Batch {
 	b.Release()
 	return out
 }
+
+// IsConsolidated reports whether b is consolidated: no zero weight and no two equal rows.
+// It costs a hash of every row; operators call it only under the invariants build tag.
+func IsConsolidated(b Batch) bool {
+	n := b.NumRows()
+	for _, w := range b.Weights() {
+		if w == 0 {
+			return false
+		}
+	}
+	if n <= 1 {
+		return true
+	}
+	cols := b.Cols()
+	hashes := make([]uint64, n)
+	HashRows(cols, hashes)
+	seen := make(map[uint64][]int32, n)
+	for i, h := range hashes {
+		for _, j := range seen[h] {
+			if RowsEqual(cols, int(j), cols, i) {
+				return false
+			}
+		}
+		seen[h] = append(seen[h], int32(i))
+	}
+	return true
+}

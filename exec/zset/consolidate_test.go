@@ -86,6 +86,9 @@ func TestConsolidateRandom(t *testing.T) {
 			}
 		}
 		out := Consolidate(mem, in)
+		if !IsConsolidated(out) {
+			t.Fatal("IsConsolidated(Consolidate(b)) is false")
+		}
 		got := map[string]int64{}
 		for i, w := range out.Weights() {
 			k := canon(RowAt(out.Cols(), i))

@@ -70,13 +70,13 @@ func compareNumeric(a, b types.NumericValue) int {
 	}
 	// Scale the one with the smaller scale up when that cannot overflow 38 digits.
 	if a.Scale < b.Scale {
-		k := int32(b.Scale - a.Scale)
-		if a.Coef.Abs().LessEqual(decimal128.GetMaxValue(38 - k)) {
+		k := int32(b.Scale) - int32(a.Scale)
+		if k <= 38 && a.Coef.Abs().LessEqual(decimal128.GetMaxValue(38-k)) {
 			return a.Coef.IncreaseScaleBy(k).Cmp(b.Coef)
 		}
 	} else {
-		k := int32(a.Scale - b.Scale)
-		if b.Coef.Abs().LessEqual(decimal128.GetMaxValue(38 - k)) {
+		k := int32(a.Scale) - int32(b.Scale)
+		if k <= 38 && b.Coef.Abs().LessEqual(decimal128.GetMaxValue(38-k)) {
 			return a.Coef.Cmp(b.Coef.IncreaseScaleBy(k))
 		}
 	}

@@ -109,6 +109,10 @@ func TestCompareDatum(t *testing.T) {
 		{types.IntervalValue{Days: 1}, types.IntervalValue{Micros: 86_400_000_001}, -1},
 		{"a", "b", -1},
 		{false, true, -1},
+		// 10^37 cannot be rescaled by 30 digits in 128 bits: the big.Int path.
+		{types.NumericValue{Coef: decimal128.FromI64(1).IncreaseScaleBy(37)}, num(5, 30), 1},
+		{types.NumericValue{Coef: decimal128.FromI64(-1).IncreaseScaleBy(37)}, num(-5, 30), -1},
+		{types.NumericValue{Coef: decimal128.FromI64(3).IncreaseScaleBy(36), Scale: 2}, types.NumericValue{Coef: decimal128.FromI64(3).IncreaseScaleBy(34)}, 0},
 	}
 	for _, c := range cases {
 		if got := CompareDatum(c.a, c.b); got != c.want {

@@ -1,0 +1,6 @@
+//go:build !invariants
+
+package exec
+
+// checkInvariants enables costly invariant checks (build with -tags invariants).
+const checkInvariants = false

@@ -1,0 +1,5 @@
+package pgwire
+
+import "strings"
+
+func stringsReader(s string) *strings.Reader { return strings.NewReader(s) }
