@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -36,8 +38,11 @@ type layout struct {
 	valueCols []int  // columns stored in the value: non-key columns, then exact key columns
 	exact     []bool // by column: a key column decoded from the value instead
 	keyed     bool
-	colNames  []string
-	colTypes  []types.T
+	// set means the stored rows never repeat (a view whose graph output is a set), so updates
+	// write and delete without reading multiplicities.
+	set      bool
+	colNames []string
+	colTypes []types.T
 }
 
 func layoutOf(o *object) *layout {
@@ -203,16 +208,18 @@ func emptyBatch(mem memory.Allocator, colTypes []arrow.DataType) zset.Batch {
 func (l *layout) apply(wb *storage.Batch, delta zset.Batch, name string) error {
 	cols := delta.Cols()
 	weights := delta.Weights()
-	var key, val []byte
+	keys := l.sortedKeys(cols, len(weights))
+	var val []byte
 	if l.keyed {
 		// Deletions first, so that an update of a row's non-key columns (−old, +new with the same
 		// key) and a key change that frees a key both work.
 		for pass := 0; pass < 2; pass++ {
-			for i, w := range weights {
+			for _, i := range keys.order {
+				w := weights[i]
 				if (pass == 0) != (w < 0) {
 					continue
 				}
-				key = l.rowKey(key[:0], cols, i)
+				key := keys.key(i)
 				_, found, err := wb.Get(key)
 				if err != nil {
 					return err
@@ -239,8 +246,21 @@ func (l *layout) apply(wb *storage.Batch, delta zset.Batch, name string) error {
 		}
 		return nil
 	}
-	for i, w := range weights {
-		key = l.rowKey(key[:0], cols, i)
+	for _, i := range keys.order {
+		w, key := weights[i], keys.key(i)
+		if l.set && (w == 1 || w == -1) {
+			var err error
+			if w < 0 {
+				err = wb.Delete(key)
+			} else {
+				val = l.codec.AppendValue(storage.AppendZSetValue(val[:0], 1, nil), cols, i, l.valueCols)
+				err = wb.Set(key, val)
+			}
+			if err != nil {
+				return err
+			}
+			continue
+		}
 		if w > 0 {
 			val = l.codec.AppendValue(storage.AppendZSetValue(val[:0], w, nil), cols, i, l.valueCols)
 			if err := wb.Merge(key, val); err != nil {
@@ -271,6 +291,34 @@ func (l *layout) apply(wb *storage.Batch, delta zset.Batch, name string) error {
 		}
 	}
 	return nil
+}
+
+// rowKeys are the storage keys of a delta's rows and the rows in key order. Writing an epoch in
+// key order lets Pebble's memtable insert each key next to the previous one instead of searching
+// its skiplist from the top.
+type rowKeys struct {
+	buf   []byte
+	ends  []int
+	order []int
+}
+
+func (k *rowKeys) key(i int) []byte {
+	start := 0
+	if i > 0 {
+		start = k.ends[i-1]
+	}
+	return k.buf[start:k.ends[i]]
+}
+
+func (l *layout) sortedKeys(cols []arrow.Array, n int) *rowKeys {
+	k := &rowKeys{ends: make([]int, n), order: make([]int, n)}
+	for i := 0; i < n; i++ {
+		k.buf = l.rowKey(k.buf, cols, i)
+		k.ends[i] = len(k.buf)
+		k.order[i] = i
+	}
+	slices.SortFunc(k.order, func(a, b int) int { return bytes.Compare(k.key(a), k.key(b)) })
+	return k
 }
 
 // describeKey renders PostgreSQL's unique-violation detail: Key (a, b)=(1, x) already exists.

@@ -23,6 +23,9 @@ var errDisconnected = errors.New("client disconnected")
 // errUserCancel is the cause of a statement context cancelled by a CancelRequest.
 var errUserCancel = &sqlerr.Error{Code: sqlerr.QueryCanceled, Message: "canceling statement due to user request"}
 
+// readBufferSize is the size of a connection's read buffer.
+const readBufferSize = 16 << 10
+
 // readResult is one frame (or the read error that ended the stream) from the reader goroutine.
 type readResult struct {
 	f   frame
@@ -32,9 +35,12 @@ type readResult struct {
 // conn is one client connection. Everything but cancelStatement runs on the connection goroutine.
 type conn struct {
 	srv *Server
+	// nc is the socket: closed to end the connection, and where deadlines are set. With TLS,
+	// br and w go through the TLS layer on top of it.
 	nc  net.Conn
 	br  *bufio.Reader
 	w   writer
+	tls bool
 	log *slog.Logger
 
 	pid    uint32
@@ -63,7 +69,7 @@ func newConn(s *Server, nc net.Conn) *conn {
 	return &conn{
 		srv:     s,
 		nc:      nc,
-		br:      bufio.NewReaderSize(nc, 16<<10),
+		br:      bufio.NewReaderSize(nc, readBufferSize),
 		w:       writer{w: nc},
 		log:     s.opts.Logger.With("remote", nc.RemoteAddr().String()),
 		ctx:     ctx,

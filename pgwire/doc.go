@@ -8,23 +8,35 @@
 //     a time and calls the Session from that goroutine only, so a Session needs no locking of its
 //     own. A second, reader goroutine frames incoming messages so that a disconnect is noticed while
 //     a statement runs: it cancels the context of the running Execute, Rows.Next or CopyIn.Done.
+//
 //   - Cancel requests (BackendKeyData: random process id and secret per connection) cancel the
 //     context of the statement running at that moment on the target connection, nothing else.
+//
 //   - Ownership: pgwire owns every engine.Rows and engine.CopyIn it receives. Rows are closed when
 //     their portal is closed, replaced, finished, when the transaction ends (Sync outside a
 //     transaction block) or when the connection ends; a CopyIn is Done or Aborted exactly once.
 //     Each chunk from Rows.Next is released after encoding.
+//
 //   - Errors: a *sqlerr.Error becomes an ErrorResponse with its SQLSTATE, detail, hint and position
 //     (shifted to the whole Query string for multi-statement simple queries); any other error is
 //     XX000. A panic while handling a message is recovered, logged and reported as XX000; the
 //     connection continues. Protocol violations (oversized or malformed messages, unknown message
 //     types) get a FATAL 08P01 and close that connection only.
+//
 //   - After an error in the extended protocol, messages are discarded until Sync, as PostgreSQL does.
+//
 //   - Encoding: text output uses exec/types.AppendText with the session's time zone (the Session
 //     may implement Locator; UTC otherwise). Binary send/receive follows PostgreSQL's *send/*recv
 //     functions for bool, int2/4/8, float4/8, numeric, text, varchar, date, timestamp[tz], interval
 //     and jsonb.
 //
-// Not implemented yet: TLS (SSLRequest and GSSENCRequest are answered 'N'), password/SCRAM
-// authentication (trust only), COPY TO STDOUT, the function call protocol.
+//   - TLS: with Options.TLSConfig an SSLRequest is answered 'S' and the session runs over TLS;
+//     without it (and always for GSSENCRequest) the answer is 'N' and the client continues in
+//     plain text on the same socket.
+//
+//   - Memory: a connection holds at most a few frontend messages (each at most MaxMessageSize)
+//     read ahead, and buffers output up to about 64 KiB before writing while rows stream.
+//
+// Not implemented yet: password/SCRAM authentication (trust only), COPY TO STDOUT, the
+// function call protocol (0A000).
 package pgwire

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
+	"crypto/tls"
 	"encoding/binary"
 	"errors"
 	"log/slog"
@@ -28,6 +29,9 @@ type Options struct {
 	// StartupTimeout bounds the startup handshake (PostgreSQL's authentication_timeout).
 	// Default 60 s.
 	StartupTimeout time.Duration
+	// TLSConfig enables TLS: an SSLRequest is answered 'S' and the connection continues over TLS.
+	// nil answers 'N' (clients must then use sslmode=disable or prefer).
+	TLSConfig *tls.Config
 	// Logger receives connection-level problems (protocol violations, internal errors, panics).
 	// Default slog.Default().
 	Logger *slog.Logger
@@ -116,7 +120,8 @@ func (s *Server) Serve(ln net.Listener) error {
 				return ErrServerClosed
 			}
 			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
+			var tmp interface{ Temporary() bool } // EMFILE and friends: wait and retry, as net/http does
+			if (errors.As(err, &ne) && ne.Timeout()) || (errors.As(err, &tmp) && tmp.Temporary()) {
 				backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
 				time.Sleep(backoff)
 				continue

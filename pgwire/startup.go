@@ -1,6 +1,8 @@
 package pgwire
 
 import (
+	"bufio"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"runtime/debug"
@@ -33,11 +35,17 @@ func (c *conn) startup() (ok, admitted bool) {
 		}
 		switch m := msg.(type) {
 		case *pgproto3.SSLRequest, *pgproto3.GSSEncRequest:
-			if requests >= maxSSLRequests || c.br.Buffered() > 0 {
+			if requests >= maxSSLRequests || c.br.Buffered() > 0 || c.tls {
 				// Bytes sent before our answer would be a plaintext injection into a TLS
 				// handshake (CVE-2021-23214); refuse them.
 				c.log.Warn("pgwire: closing connection: unexpected data after SSL/GSS request")
 				return false, false
+			}
+			if _, ok := m.(*pgproto3.SSLRequest); ok && c.srv.opts.TLSConfig != nil {
+				if !c.startTLS() {
+					return false, false
+				}
+				continue
 			}
 			if _, err := c.nc.Write([]byte{'N'}); err != nil {
 				return false, false
@@ -51,6 +59,23 @@ func (c *conn) startup() (ok, admitted bool) {
 			return false, false
 		}
 	}
+}
+
+// startTLS answers 'S' and runs the server side of the TLS handshake; the rest of the
+// connection is read and written through TLS.
+func (c *conn) startTLS() bool {
+	if _, err := c.nc.Write([]byte{'S'}); err != nil {
+		return false
+	}
+	tc := tls.Server(c.nc, c.srv.opts.TLSConfig)
+	if err := tc.HandshakeContext(c.ctx); err != nil {
+		c.log.Warn("pgwire: TLS handshake failed", "error", err)
+		return false
+	}
+	c.tls = true
+	c.br = bufio.NewReaderSize(tc, readBufferSize)
+	c.w.w = tc
+	return true
 }
 
 func (c *conn) logStartupError(err error) {

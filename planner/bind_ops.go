@@ -23,6 +23,9 @@ func (b *bctx) aExpr(a *pg_query.A_Expr) (expr.Expr, error) {
 		}
 		return e, nil
 	}
+	if e, ok, err := b.rowCompare(a, op); ok || err != nil {
+		return e, err
+	}
 	switch a.Kind {
 	case pg_query.A_Expr_Kind_AEXPR_OP:
 		if a.Lexpr == nil {
@@ -234,4 +237,67 @@ func literalLocation(err error, loc int32, operands ...*pg_query.Node) int32 {
 		}
 	}
 	return loc
+}
+
+// rowCompare expands (a, b) = (x, y), (a, b) <> (x, y) and (a, b) [NOT] IN ((x, y), …) into
+// comparisons of the elements. ok is false for any other expression.
+func (b *bctx) rowCompare(a *pg_query.A_Expr, op string) (expr.Expr, bool, error) {
+	l := a.Lexpr.GetRowExpr()
+	if l == nil {
+		return nil, false, nil
+	}
+	var rows []*pg_query.RowExpr
+	switch {
+	case a.Kind == pg_query.A_Expr_Kind_AEXPR_OP && (op == "=" || op == "<>") && a.Rexpr.GetRowExpr() != nil:
+		rows = []*pg_query.RowExpr{a.Rexpr.GetRowExpr()}
+	case a.Kind == pg_query.A_Expr_Kind_AEXPR_IN:
+		for _, it := range a.Rexpr.GetList().GetItems() {
+			r := it.GetRowExpr()
+			if r == nil {
+				return nil, true, b.s.notSupported("IN with a mix of rows and values", a.Location)
+			}
+			rows = append(rows, r)
+		}
+	default:
+		return nil, true, b.s.notSupported("row comparisons of this kind", a.Location)
+	}
+	left, err := b.bindList(l.Args)
+	if err != nil {
+		return nil, true, err
+	}
+	var alts []expr.Expr
+	for _, r := range rows {
+		if len(r.Args) != len(l.Args) {
+			return nil, true, b.s.errAt(sqlerr.New(sqlerr.SyntaxError, "unequal number of entries in row expressions"), a.Location)
+		}
+		right, err := b.bindList(r.Args)
+		if err != nil {
+			return nil, true, err
+		}
+		eqs := make([]expr.Expr, len(left))
+		for i := range left {
+			if eqs[i], err = expr.Call("=", []expr.Expr{left[i], right[i]}); err != nil {
+				return nil, true, b.s.errAt(err, a.Location)
+			}
+		}
+		all, err := expr.And(eqs...)
+		if len(eqs) == 1 {
+			all = eqs[0]
+		}
+		if err != nil {
+			return nil, true, err
+		}
+		alts = append(alts, all)
+	}
+	any := alts[0]
+	if len(alts) > 1 {
+		if any, err = expr.Or(alts...); err != nil {
+			return nil, true, err
+		}
+	}
+	if op == "<>" {
+		e, err := expr.Not(any)
+		return e, true, err
+	}
+	return any, true, nil
 }

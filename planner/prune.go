@@ -215,11 +215,13 @@ func (p *pruner) pruneNode(r rel, need []bool) (rel, []int) {
 	case *distinctRel:
 		return &distinctRel{in: p.keepAll(n.in)}, identityMap(len(need))
 	case *unionRel:
+		// UNION ALL is per row: every input keeps exactly the needed columns.
 		ins := make([]rel, len(n.ins))
+		var m []int
 		for i, in := range n.ins {
-			ins[i] = p.keepAll(in)
+			ins[i], m = narrow(p.prune(in, need))(need)
 		}
-		return &unionRel{ins: ins}, identityMap(len(need))
+		return &unionRel{ins: ins}, m
 	case *setOpRel:
 		return &setOpRel{kind: n.kind, l: p.keepAll(n.l), r: p.keepAll(n.r)}, identityMap(len(need))
 	case *topNRel:

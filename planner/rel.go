@@ -1,8 +1,6 @@
 package planner
 
 import (
-	"strconv"
-
 	"github.com/runnel-db/runnel/exec"
 	"github.com/runnel-db/runnel/exec/expr"
 	"github.com/runnel-db/runnel/exec/types"
@@ -110,16 +108,7 @@ func (n *setOpRel) types() []types.T    { return n.l.types() }
 func (n *topNRel) types() []types.T     { return n.in.types() }
 
 // colIndex reports whether e is exactly the input column reference #i.
-func colIndex(e expr.Expr) (int, bool) {
-	cols := expr.Columns(e)
-	if len(cols) != 1 {
-		return 0, false
-	}
-	if e.String() != "#"+strconv.Itoa(cols[0]) {
-		return 0, false
-	}
-	return cols[0], true
-}
+func colIndex(e expr.Expr) (int, bool) { return expr.ColumnIndex(e) }
 
 // identity returns Column(i) for every column of ts.
 func identity(ts []types.T) []expr.Expr {

@@ -118,7 +118,7 @@ func (s *stmt) finish(bq *boundQuery, sel *pg_query.SelectStmt, e *env, keys []z
 	}
 	if mode == modeTop {
 		bq.order, bq.limit, bq.offset, bq.limitExpr, bq.offsetExpr = keys, limit, offset, limitExpr, offsetExpr
-		if limit >= 0 && len(keys) > 0 && limitExpr == nil && offsetExpr == nil {
+		if limit >= 0 && limitExpr == nil && offsetExpr == nil {
 			// Keep only the rows the final sort can return; the caller still sorts and cuts.
 			bq.r = &topNRel{in: bq.r, keys: keys, limit: limit + max(offset, 0)}
 		}
@@ -131,6 +131,9 @@ func (s *stmt) finish(bq *boundQuery, sel *pg_query.SelectStmt, e *env, keys []z
 		bq.r = &topNRel{in: bq.r, keys: keys, limit: limit, offset: max(offset, 0)}
 		if limit == 1 || limit == 0 {
 			bq.atMostOneRow = true
+		}
+		if limit == 0 || offset > 0 {
+			bq.oneRow = false
 		}
 	}
 	if hidden > 0 {
@@ -198,7 +201,7 @@ func (b *bctx) bindPred(n *pg_query.Node, clause string) (pred, error) {
 		}
 		e, err := expr.Call("=", []expr.Expr{l, r})
 		if err != nil {
-			return pred{}, b.s.errAt(err, a.Location)
+			return pred{}, b.s.errAt(err, literalLocation(err, a.Location, a.Lexpr, a.Rexpr))
 		}
 		return pred{e: e, l: l, r: r, strict: isStrict(n)}, nil
 	}

@@ -180,7 +180,7 @@ func (s *stmt) bindSimple(sel *pg_query.SelectStmt, e *env, corr *corrState, mod
 				return nSel + c
 			})))
 		}
-		return &boundQuery{r: rr, cols: cols, sub: info, atMostOneRow: atMostOne}, nil
+		return &boundQuery{r: rr, cols: cols, sub: info, atMostOneRow: bq.atMostOneRow}, nil
 	}
 
 	var keys []zset.SortKey

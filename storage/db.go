@@ -29,6 +29,8 @@ func Open(opts Options) (*DB, error) {
 		FormatMajorVersion: pebble.FormatNewest,
 		Logger:             quietLogger{},
 		Merger:             zsetMerger,
+		// Epochs write many small keys: a larger memtable flushes (and compacts) less often.
+		MemTableSize: 32 << 20,
 	}
 	// Bloom filters let point lookups of absent keys (primary-key checks on insert) skip tables.
 	for i := range po.Levels {

@@ -8,13 +8,15 @@ import (
 
 // layerRank orders Runnel's packages from the top (cmd) to the bottom (storage). A package may
 // import only packages of a strictly greater rank: cmd → pgwire → engine → planner → exec →
-// storage (DESIGN.md §1), with sql parse-only beside the planner and exec's sub-packages in their
-// own order (sqlerr ← types ← rowcodec/zset ← expr ← exec).
+// storage (DESIGN.md §1), with sql parse-only beside the planner, exec's sub-packages in their
+// own order (sqlerr ← types ← rowcodec/zset ← expr ← exec), and the sqllogictest runner, a
+// client tool that starts servers, just below cmd.
 var layerRank = []struct {
 	prefix string
 	rank   float64
 }{
 	{"cmd/", 0},
+	{"sqllogictest", 0.5},
 	{"pgwire", 1},
 	{"engine", 2},
 	{"planner", 3},

@@ -92,11 +92,15 @@ func evalSel(ctx *Context, e Expr, cols []arrow.Array, n int, sel []bool) (opera
 			continue
 		}
 		for j, c := range cols {
-			one[j] = array.NewSlice(c, int64(i), int64(i+1))
+			if c != nil {
+				one[j] = array.NewSlice(c, int64(i), int64(i+1))
+			}
 		}
 		r, err := e.Eval(ctx, one, 1)
 		for _, c := range one {
-			c.Release()
+			if c != nil {
+				c.Release()
+			}
 		}
 		if err != nil {
 			return operand{}, err

@@ -187,11 +187,12 @@ func resolveOverload(cands []*overload, argTypes []types.T) (*overload, bool) {
 	if len(fit) == 1 {
 		return fit[0], true
 	}
-	// Preferred types where coercion is needed.
+	// Preferred types (of the argument's own category) where coercion is needed.
 	fit = keepMax(fit, func(c *overload) int {
 		k := 0
 		for i, at := range argTypes {
-			if at.Kind != c.argKind(i) && preferred(c.argKind(i)) {
+			want := c.argKind(i)
+			if at.Kind != types.Unknown && at.Kind != want && preferred(want) && category(want) == category(at.Kind) {
 				k++
 			}
 		}

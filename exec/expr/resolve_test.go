@@ -37,7 +37,12 @@ func TestResultTypes(t *testing.T) {
 		{"now() - '2024-01-01'", "-", []Expr{ts, lit("2024-01-01")}, types.IntervalT},
 		{"date - 1", "-", []Expr{date, int4c(1)}, types.DateT},
 		{"date - date", "-", []Expr{date, date}, types.Int32T},
-		{"date + interval", "+", []Expr{date, lit("1 day")}, types.TimestampT},
+		{"date + interval", "+", []Expr{date, Const(types.IntervalValue{Days: 1}, types.IntervalT)}, types.TimestampT},
+		{"1 + '1'", "+", []Expr{int4c(1), lit("1")}, types.Int32T},
+		{"now() + '1 day'", "+", []Expr{ts, lit("1 day")}, types.TimestampTZT},
+		{"1.5::real + '1'", "+", []Expr{real, lit("1")}, types.Float32T},
+		{"abs('1')", "abs", []Expr{lit("1")}, types.Float64T},
+		{"1::int2 + 1.5::real", "+", []Expr{Const(int64(1), types.Int16T), real}, types.Float64T},
 		{"2 ^ 3", "^", []Expr{int4c(2), int4c(3)}, types.Float64T},
 		{"round(2.5)", "round", []Expr{numLit("2.5")}, types.NumericT},
 		{"round(2)", "round", []Expr{int4c(2)}, types.Float64T},
@@ -76,6 +81,7 @@ func TestResolutionErrors(t *testing.T) {
 		{"length(1)", "length", []Expr{int4c(1)}, sqlerr.UndefinedFunction, "function length(integer) does not exist"},
 		{"'a'::text + 1", "+", []Expr{Const("a", types.TextT), int4c(1)}, sqlerr.UndefinedFunction, "operator does not exist: text + integer"},
 		{"- 'a'::text", "-", []Expr{Const("a", types.TextT)}, sqlerr.UndefinedFunction, "operator does not exist: - text"},
+		{"date + '1 day'", "+", []Expr{Const(types.DateValue(0), types.DateT), lit("1 day")}, "42725", "operator is not unique: date + unknown"},
 		{"5 like 'a'", "~~", []Expr{int4c(5), lit("a")}, sqlerr.UndefinedFunction, "operator does not exist: integer ~~ unknown"},
 	}
 	for _, c := range cases {

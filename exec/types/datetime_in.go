@@ -2,6 +2,7 @@ package types
 
 import (
 	"io/fs"
+	"math"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -79,6 +80,8 @@ func parseDateTime(s string) (p parsedDateTime, zoneName string, e dtError) {
 		if rest, e = p.parseTimePart(rest); e != 0 {
 			return p, "", e
 		}
+	} else if rest != "" && rest[0] == '-' && len(rest) < len(t) && t[len(t)-len(rest)-1] != ' ' {
+		return p, "", dtSyntax // "2024-01-15-08:00" reads as a four-field date in PostgreSQL
 	}
 	for {
 		rest = strings.TrimLeft(rest, " ")
@@ -182,9 +185,9 @@ func (p *parsedDateTime) parseDatePart(t, low string) (string, dtError) {
 		if yn == 0 {
 			return "", dtSyntax
 		}
-		p.year = atoi(r[:yn])
+		p.year = yearField(r[:yn])
 		return r[yn:], 0
-	case n == 8 && (len(t) == 8 || t[8] == ' ' || t[8] == 'T' || t[8] == 't'):
+	case n == 8 && (len(t) == 8 || t[8] < '0' || t[8] > '9') && (len(t) == 8 || t[8] != '-' && t[8] != '/' && t[8] != '.'):
 		p.year, p.month, p.day = atoi(t[:4]), int(atoi(t[4:6])), int(atoi(t[6:8]))
 		return t[8:], 0
 	case n < len(t) && (t[n] == '-' || t[n] == '/' || t[n] == '.'):
@@ -207,8 +210,8 @@ func (p *parsedDateTime) parseDatePart(t, low string) (string, dtError) {
 			if yn == 0 {
 				return "", dtSyntax
 			}
-			p.year, p.month, p.day = atoi(r[:yn]), m, int(atoi(a))
-			return r[yn:], 0
+			p.year, p.month, p.day = yearField(r[:yn]), m, int(atoi(a))
+			return textDateRest(r[yn:])
 		}
 		b := r[:bn]
 		r = r[bn:]
@@ -253,10 +256,27 @@ func (p *parsedDateTime) parseDatePart(t, low string) (string, dtError) {
 		if yn == 0 {
 			return "", dtSyntax
 		}
-		p.year, p.month, p.day = atoi(r[:yn]), m, int(atoi(t[:n]))
+		p.year, p.month, p.day = yearField(r[:yn]), m, int(atoi(t[:n]))
 		return r[yn:], 0
 	}
 	return "", dtSyntax
+}
+
+// yearField reads a year written in a date with a month name: two digits or fewer mean a year
+// near 2000, as PostgreSQL reads them.
+func yearField(s string) int64 {
+	if len(s) <= 2 {
+		return twoDigitYear(atoi(s))
+	}
+	return atoi(s)
+}
+
+// textDateRest checks what follows a "15-Jan-2024" date: PostgreSQL takes no 'T' there.
+func textDateRest(r string) (string, dtError) {
+	if r != "" && (r[0] == 'T' || r[0] == 't') {
+		return "", dtSyntax
+	}
+	return r, 0
 }
 
 // twoDigitYear maps 70..99 to 1970..1999 and 0..69 to 2000..2069, as PostgreSQL does.
@@ -282,7 +302,16 @@ func (p *parsedDateTime) parseTimePart(r string) (string, dtError) {
 	m := atoi(r[:mn])
 	r = r[mn:]
 	var sec, frac int64
-	if r != "" && r[0] == ':' {
+	// fraction reads ".ddd" as PostgreSQL does: strtod, then rint of the microseconds.
+	fraction := func() {
+		r = r[1:]
+		fn := leadingDigits(r)
+		f, _ := strconv.ParseFloat("0."+r[:fn], 64)
+		r = r[fn:]
+		frac = int64(math.RoundToEven(f * 1e6))
+	}
+	switch {
+	case r != "" && r[0] == ':':
 		r = r[1:]
 		sn := leadingDigits(r)
 		if sn == 0 || sn > 2 {
@@ -291,19 +320,12 @@ func (p *parsedDateTime) parseTimePart(r string) (string, dtError) {
 		sec = atoi(r[:sn])
 		r = r[sn:]
 		if r != "" && r[0] == '.' {
-			r = r[1:]
-			fn := leadingDigits(r)
-			digits := r[:fn]
-			r = r[fn:]
-			// round to microseconds, half up as rint does on these decimal fractions
-			for len(digits) < 7 {
-				digits += "0"
-			}
-			frac = atoi(digits[:6])
-			if digits[6] >= '5' {
-				frac++
-			}
+			fraction()
 		}
+	case r != "" && r[0] == '.':
+		// "MM:SS.fff": two fields with a fraction are minutes and seconds
+		h, m, sec = 0, h, m
+		fraction()
 	}
 	if h > 24 || m > 59 || sec > 60 || (h == 24 && (m != 0 || sec != 0 || frac != 0)) {
 		return "", dtRange

@@ -12,6 +12,17 @@ import (
 type intervalAcc struct {
 	years, months, days int64
 	us                  int64
+	// afterClock is set once a clock field ("04:05:06") was read. PostgreSQL reads fields right
+	// to left and a clock assigns the time part, so fractions of larger units written to the
+	// right of a clock are lost: "18:42:10 396.5 days" is 396 days 18:42:10.
+	afterClock bool
+}
+
+// addFracUs adds the microseconds cascaded down from a fractional day, week or month.
+func (a *intervalAcc) addFracUs(us int64) {
+	if !a.afterClock {
+		a.us += us
+	}
 }
 
 type intervalUnit int
@@ -91,7 +102,7 @@ func (a *intervalAcc) add(val int64, frac float64, u intervalUnit) {
 		a.us += val*microsPerHour + fracMicros(frac, microsPerHour)
 	case unitDay:
 		a.days += val
-		a.us += fracMicros(frac, microsPerDay)
+		a.addFracUs(fracMicros(frac, microsPerDay))
 	case unitWeek:
 		a.days += val * 7
 		a.fractDays(frac, 7)
@@ -121,7 +132,7 @@ func (a *intervalAcc) fractDays(frac float64, scale float64) {
 	f := frac * scale
 	d := int64(f)
 	a.days += d
-	a.us += fracMicros(f-float64(d), microsPerDay)
+	a.addFracUs(fracMicros(f-float64(d), microsPerDay))
 }
 
 // splitNumber parses a signed decimal into its integer part and a fraction of the same sign.
@@ -270,10 +281,12 @@ func (a *intervalAcc) parseWords(in string, bare intervalUnit, mmss bool) dtErro
 			if e != 0 {
 				return e
 			}
-			if !mark(unitHour, unitMinute, unitSecond) {
+			// a clock claims every unit from hours down (PostgreSQL's DTK_TIME_M)
+			if !mark(unitHour, unitMinute, unitSecond, unitMilli, unitMicro) {
 				return dtSyntax
 			}
 			a.us += us
+			a.afterClock = true
 		case isYearMonth(tok):
 			neg := tok[0] == '-'
 			y, m, _ := strings.Cut(strings.TrimLeft(tok, "+-"), "-")
@@ -309,13 +322,16 @@ func (a *intervalAcc) parseWords(in string, bare intervalUnit, mmss bool) dtErro
 			case intervalUnits[toks[i+1]] != unitNone:
 				u = intervalUnits[toks[i+1]]
 				i++
-			case strings.Contains(toks[i+1], ":"):
-				u = unitDay // "3 04:05:06": a bare number before a time is days
+			case strings.Contains(toks[i+1], ":") || nextIsHours(toks[i+1:]):
+				u = unitDay // "3 04:05:06", "3 4 hours": a bare number before hours is days
 			case i+1 == len(toks)-1 && bare == unitHour && toks[i+1] != "ago":
 				u = unitDay // "1 2" as DAY TO HOUR
 			}
 			if u == unitNone || !mark(u) {
 				return dtSyntax
+			}
+			if u == unitSecond && f != 0 && !mark(unitMilli, unitMicro) {
+				return dtSyntax // fractional seconds claim the smaller units too
 			}
 			a.add(v, f, u)
 		}
@@ -324,6 +340,18 @@ func (a *intervalAcc) parseWords(in string, bare intervalUnit, mmss bool) dtErro
 		a.years, a.months, a.days, a.us = -a.years, -a.months, -a.days, -a.us
 	}
 	return 0
+}
+
+// nextIsHours reports whether toks starts with a number in hours ("4 hours", "4h").
+func nextIsHours(toks []string) bool {
+	num, unit := splitNumberUnit(toks[0])
+	if num == "" {
+		return false
+	}
+	if unit == "" && len(toks) > 1 {
+		unit = toks[1]
+	}
+	return intervalUnits[unit] == unitHour
 }
 
 // splitIntervalTokens splits on spaces and commas.

@@ -268,6 +268,9 @@ add('translate', [TX,TX,TX], ('hello','el','ip'), ('hello','lo','x'))
 add('regexp_replace', [TX,TX,TX], ('foobarbaz','b(..)','X\\1Y'), ('abc','x','y'))
 add('regexp_replace', [TX,TX,TX,TX], ('foobarbaz','b(..)','X\\1Y','g'), ('abc','B','[\\&]','gi'), ('abc','b','x','z'))
 
+add('timezone', [TX,TZ], ('America/New_York','2024-07-01 12:00:00+00'), ('utc','2024-07-01 12:00:00+00'), ('Asia/Kolkata','2024-01-01 00:00:00+00'), ('Mars/Base','2024-01-01 00:00:00+00'))
+add('timezone', [TX,TS], ('America/New_York','2024-07-01 12:00:00'))
+
 sqlt = {I2:'smallint',I4:'integer',I8:'bigint',F4:'real',F8:'double precision',NU:'numeric',TX:'text',VC:'varchar',BO:'boolean',DA:'date',TS:'timestamp',TZ:'timestamptz',IV:'interval',JB:'jsonb',UN:None}
 def lit(v,t):
     if t == 'unknown': return "'" + v.replace("'","''") + "'"

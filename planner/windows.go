@@ -8,9 +8,10 @@ import (
 	"github.com/runnel-db/runnel/exec/types"
 )
 
-// rangeFunction binds a function in FROM. Only RisingWave's TUMBLE(relation, time_column,
-// interval) is supported: the relation's rows with window_start and window_end appended, the
-// fixed-size window (aligned to the Unix epoch) the time falls in.
+// rangeFunction binds a function in FROM: generate_series over integer constants, and
+// RisingWave's TUMBLE(relation, time_column, size) and HOP(relation, time_column, hop, size):
+// the relation's rows with window_start and window_end appended, for the windows (aligned to
+// the Unix epoch) the time falls in: one for TUMBLE, size/hop for HOP.
 func (s *stmt) rangeFunction(rf *pg_query.RangeFunction, e *env) (rel, []colInfo, error) {
 	if rf.Lateral || rf.Ordinality || rf.IsRowsfrom || len(rf.Functions) != 1 {
 		return nil, nil, s.notSupported("this form of function in FROM", -1)
@@ -21,11 +22,17 @@ func (s *stmt) rangeFunction(rf *pg_query.RangeFunction, e *env) (rel, []colInfo
 	}
 	fc := items[0].GetFuncCall()
 	schema, name := funcName(fc)
-	if schema != "" || name != "tumble" {
+	if schema == "" && name == "generate_series" {
+		return s.generateSeries(fc, rf.Alias, e)
+	}
+	if schema != "" || (name != "tumble" && name != "hop") {
 		return nil, nil, s.notSupported("function "+name+" in FROM", fc.Location)
 	}
-	if len(fc.Args) != 3 {
+	if name == "tumble" && len(fc.Args) != 3 {
 		return nil, nil, s.errAt(sqlerr.New(sqlerr.UndefinedFunction, "TUMBLE takes a relation, a time column and an interval"), fc.Location)
+	}
+	if name == "hop" && len(fc.Args) != 4 {
+		return nil, nil, s.errAt(sqlerr.New(sqlerr.UndefinedFunction, "HOP takes a relation, a time column, a hop size and a window size"), fc.Location)
 	}
 	relRef := strs(fc.Args[0].GetColumnRef().GetFields())
 	if len(relRef) == 0 || len(relRef) > 2 {
@@ -62,7 +69,16 @@ func (s *stmt) rangeFunction(rf *pg_query.RangeFunction, e *env) (rel, []colInfo
 	if err != nil {
 		return nil, nil, s.errAt(err, fc.Location)
 	}
-	end, err := expr.Call("+", []expr.Expr{start, size})
+	width := size
+	if name == "hop" {
+		if width, err = b.bind(fc.Args[3]); err != nil {
+			return nil, nil, err
+		}
+		if width, err = expr.Coerce(width, types.IntervalT, "argument of HOP"); err != nil {
+			return nil, nil, s.errAt(err, nodeLocation(fc.Args[3]))
+		}
+	}
+	end, err := expr.Call("+", []expr.Expr{start, width})
 	if err != nil {
 		return nil, nil, s.errAt(err, fc.Location)
 	}
@@ -83,6 +99,49 @@ func (s *stmt) rangeFunction(rf *pg_query.RangeFunction, e *env) (rel, []colInfo
 			out[i].name = n
 		}
 	}
+	if name == "hop" {
+		hr, err := s.hopWindows(r, size, width, start, end, fc)
+		if err != nil {
+			return nil, nil, err
+		}
+		return hr, out, nil
+	}
 	exprs := append(identity(r.types()), start, end)
 	return &projectRel{in: r, exprs: exprs}, out, nil
+}
+
+// hopWindows returns every row of r once per hopping window containing its time: windows of
+// length width starting every hop, the latest one starting at start (the time binned by hop).
+func (s *stmt) hopWindows(r rel, hop, width, start, end expr.Expr, fc *pg_query.FuncCall) (rel, error) {
+	hv, ok1 := expr.ConstValue(hop)
+	wv, ok2 := expr.ConstValue(width)
+	h, okh := hv.(types.IntervalValue)
+	w, okw := wv.(types.IntervalValue)
+	if !ok1 || !ok2 || !okh || !okw || h.Months != 0 || w.Months != 0 {
+		return nil, s.notSupported("HOP with sizes that are not constant day/time intervals", fc.Location)
+	}
+	const dayMicros = 86_400_000_000
+	hm, wm := int64(h.Days)*dayMicros+h.Micros, int64(w.Days)*dayMicros+w.Micros
+	if hm <= 0 || wm <= 0 || wm%hm != 0 || wm/hm > 1000 {
+		return nil, s.notSupported("HOP whose window size is not a multiple of its hop size", fc.Location)
+	}
+	var ins []rel
+	for i := int64(0); i < wm/hm; i++ {
+		st, en := start, end
+		if i > 0 {
+			back := expr.Const(types.IntervalValue{Micros: i * hm}, types.IntervalT)
+			var err error
+			if st, err = expr.Call("-", []expr.Expr{start, back}); err != nil {
+				return nil, err
+			}
+			if en, err = expr.Call("-", []expr.Expr{end, back}); err != nil {
+				return nil, err
+			}
+		}
+		ins = append(ins, &projectRel{in: r, exprs: append(identity(r.types()), st, en)})
+	}
+	if len(ins) == 1 {
+		return ins[0], nil
+	}
+	return &unionRel{ins: ins}, nil
 }

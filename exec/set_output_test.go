@@ -1,0 +1,50 @@
+package exec
+
+import (
+	"testing"
+
+	"github.com/runnel-db/runnel/exec/expr"
+	"github.com/runnel-db/runnel/exec/types"
+)
+
+func TestOutputIsSet(t *testing.T) {
+	in := []types.T{types.Int64T, types.Int64T}
+	aggOut := []types.T{types.Int64T, types.Int64T}
+	build := func(top func(g *Graph, agg NodeID) NodeID) *Graph {
+		g := NewGraph()
+		src := g.Input(1, in)
+		agg := g.Add(NewAggregate(in, []int{0}, []AggCall{{Name: "count", Arg: -1, Filter: -1, ResultType: types.Int64T}}), aggOut, src)
+		g.SetOutput(top(g, agg))
+		return g
+	}
+	cases := []struct {
+		name string
+		top  func(g *Graph, agg NodeID) NodeID
+		want bool
+	}{
+		{"aggregate", func(g *Graph, agg NodeID) NodeID { return agg }, true},
+		{"reordering projection", func(g *Graph, agg NodeID) NodeID {
+			return g.Add(NewProject([]expr.Expr{expr.Column(1, types.Int64T), expr.Column(0, types.Int64T)}), aggOut, agg)
+		}, true},
+		{"projection dropping the group key", func(g *Graph, agg NodeID) NodeID {
+			return g.Add(NewProject([]expr.Expr{expr.Column(1, types.Int64T)}), aggOut[:1], agg)
+		}, false},
+		{"union all", func(g *Graph, agg NodeID) NodeID {
+			return g.Add(NewUnion(2), aggOut, agg, agg)
+		}, false},
+		{"distinct over union", func(g *Graph, agg NodeID) NodeID {
+			u := g.Add(NewUnion(2), aggOut, agg, agg)
+			return g.Add(NewDistinct(aggOut), aggOut, u)
+		}, true},
+	}
+	for _, c := range cases {
+		if got := build(c.top).OutputIsSet(); got != c.want {
+			t.Errorf("%s: OutputIsSet = %v, want %v", c.name, got, c.want)
+		}
+	}
+	g := NewGraph()
+	g.SetOutput(g.Input(1, in))
+	if g.OutputIsSet() {
+		t.Error("a table input is not known to be a set")
+	}
+}
