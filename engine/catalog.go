@@ -29,6 +29,10 @@ type object struct {
 	Query      string              `json:"query,omitempty"`
 	CreateSQL  string              `json:"create_sql"`
 	DependsOn  []uint64            `json:"depends_on,omitempty"`
+	// ViewKeyed says a materialized view's rows are stored by ViewKey, columns known to identify
+	// each row (its dataflow's output is a set); otherwise they are stored as a multiset.
+	ViewKeyed bool  `json:"view_keyed,omitempty"`
+	ViewKey   []int `json:"view_key,omitempty"`
 }
 
 // OID is the object's pg_class oid.

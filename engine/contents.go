@@ -20,10 +20,16 @@ import (
 
 // Stored contents of tables and materialized views.
 //
-// A table with a primary key stores one Pebble entry per row: key = the order-preserving encoding
-// of the key columns, value = the other columns. Every other relation (tables without a key and
-// materialized views) is a multiset stored as a Z-set: key = the encoding of the whole row,
-// value = its multiplicity as a varint. Both are under the relation's own key prefix.
+// Keyed relations store one Pebble entry per row: key = the order-preserving encoding of the key
+// columns, value = the other columns. Tables are keyed by their primary key; materialized views
+// whose dataflow output is a set are keyed by a unique key the planner proves (the group columns
+// of an aggregate, all columns of a DISTINCT). Every other relation (tables without a key, other
+// views) is a multiset stored as a Z-set: key = the encoding of the whole row, value = its
+// multiplicity as a varint (storage.AppendZSetValue). All are under the relation's own prefix.
+//
+// Adding copies of a multiset row is a Pebble merge operand that never reads first; a retraction
+// reads the multiplicity and writes the rest back, or deletes the entry at zero. Keyed views
+// overwrite and delete without reading; keyed tables read to enforce the primary key.
 
 // layout says how one relation's rows map to Pebble entries.
 //
@@ -34,13 +40,16 @@ type layout struct {
 	id        uint64
 	view      bool // under the view-rows prefix rather than the table-rows prefix
 	codec     *rowcodec.Codec
-	keyCols   []int  // the primary key, or every column
+	keyCols   []int  // the key columns, or every column of a multiset
 	valueCols []int  // columns stored in the value: non-key columns, then exact key columns
 	exact     []bool // by column: a key column decoded from the value instead
 	keyed     bool
-	// set means the stored rows never repeat (a view whose graph output is a set), so updates
-	// write and delete without reading multiplicities.
-	set      bool
+	// unique means keyed by columns the data guarantees unique (a view whose dataflow output is
+	// a set), so updates overwrite and delete without reading anything first.
+	unique bool
+	// rowid means a table without a primary key: each stored row (one per copy) is keyed by a
+	// row id that only grows, so inserts append; see rowid.go.
+	rowid    bool
 	colNames []string
 	colTypes []types.T
 }
@@ -51,11 +60,16 @@ func layoutOf(o *object) *layout {
 		l.colNames = append(l.colNames, c.Name)
 	}
 	l.exact = make([]bool, len(o.Columns))
-	if o.Kind == planner.Table && len(o.PrimaryKey) > 0 {
+	key, keyed := o.PrimaryKey, o.Kind == planner.Table && len(o.PrimaryKey) > 0
+	if o.Kind == planner.MaterializedView && o.ViewKeyed {
+		key, keyed, l.unique = o.ViewKey, true, true
+	}
+	l.rowid = o.Kind == planner.Table && !keyed
+	if keyed {
 		l.keyed = true
-		l.keyCols = o.PrimaryKey
+		l.keyCols = key
 		inKey := map[int]bool{}
-		for _, k := range o.PrimaryKey {
+		for _, k := range key {
 			inKey[k] = true
 		}
 		for i := range o.Columns {
@@ -130,13 +144,17 @@ func (l *layout) scan(r reader, mem memory.Allocator, fn func(zset.Batch) error)
 		return fn(b)
 	}
 	for it.First(); it.Valid(); it.Next() {
-		key := it.Key()[len(lower):]
+		key, val := it.Key()[len(lower):], it.Value()
+		if l.rowid {
+			if key, val, err = splitRowIDValue(val); err != nil {
+				return fmt.Errorf("relation %d: %w", l.id, err)
+			}
+		}
 		if err := dec.DecodeKeyExcept(key, l.keyCols, l.exact); err != nil {
 			return fmt.Errorf("decode row of relation %d: %w", l.id, err)
 		}
-		val := it.Value()
 		n := int64(1)
-		if !l.keyed {
+		if !l.keyed && !l.rowid {
 			var err error
 			if n, val, err = storage.DecodeZSetValue(val); err != nil {
 				return fmt.Errorf("relation %d: %w", l.id, err)
@@ -205,11 +223,43 @@ func emptyBatch(mem memory.Allocator, colTypes []arrow.DataType) zset.Batch {
 
 // apply writes a consolidated delta into the relation's stored contents within batch wb.
 // For keyed tables it enforces the primary key (23505); for multisets it keeps multiplicities.
-func (l *layout) apply(wb *storage.Batch, delta zset.Batch, name string) error {
+// For row-id tables, next allocates row ids; other layouts ignore it.
+func (l *layout) apply(wb *storage.Batch, delta zset.Batch, name string, next func() uint64) error {
 	cols := delta.Cols()
 	weights := delta.Weights()
+	if l.rowid {
+		return l.applyRowID(wb, delta, next)
+	}
 	keys := l.sortedKeys(cols, len(weights))
 	var val []byte
+	if l.unique {
+		// Rows with equal keys are adjacent in key order: a run with an insertion overwrites the
+		// stored row, a run of retractions only deletes it.
+		for r := 0; r < len(keys.order); {
+			end, ins := r, -1
+			for ; end < len(keys.order) && bytes.Equal(keys.key(keys.order[end]), keys.key(keys.order[r])); end++ {
+				if i := keys.order[end]; weights[i] > 0 {
+					if weights[i] != 1 || ins >= 0 {
+						return fmt.Errorf("internal error: view %d: key not unique in a delta", l.id)
+					}
+					ins = i
+				}
+			}
+			key := keys.key(keys.order[r])
+			var err error
+			if ins >= 0 {
+				val = l.codec.AppendValue(val[:0], cols, ins, l.valueCols)
+				err = wb.Set(key, val)
+			} else {
+				err = wb.Delete(key)
+			}
+			if err != nil {
+				return err
+			}
+			r = end
+		}
+		return nil
+	}
 	if l.keyed {
 		// Deletions first, so that an update of a row's non-key columns (−old, +new with the same
 		// key) and a key change that frees a key both work.
@@ -248,19 +298,6 @@ func (l *layout) apply(wb *storage.Batch, delta zset.Batch, name string) error {
 	}
 	for _, i := range keys.order {
 		w, key := weights[i], keys.key(i)
-		if l.set && (w == 1 || w == -1) {
-			var err error
-			if w < 0 {
-				err = wb.Delete(key)
-			} else {
-				val = l.codec.AppendValue(storage.AppendZSetValue(val[:0], 1, nil), cols, i, l.valueCols)
-				err = wb.Set(key, val)
-			}
-			if err != nil {
-				return err
-			}
-			continue
-		}
 		if w > 0 {
 			val = l.codec.AppendValue(storage.AppendZSetValue(val[:0], w, nil), cols, i, l.valueCols)
 			if err := wb.Merge(key, val); err != nil {

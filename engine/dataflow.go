@@ -35,9 +35,7 @@ func (e *Engine) buildDataflow(o *object) (*dataflow, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := layoutOf(o)
-	l.set = q.Graph.OutputIsSet()
-	return &dataflow{view: o, graph: q.Graph, layout: l}, nil
+	return &dataflow{view: o, graph: q.Graph, layout: layoutOf(o)}, nil
 }
 
 // inputContents reads the committed contents of every input of g from r.

@@ -285,8 +285,15 @@ func (x *createMaterializedViewExec) execute(ctx context.Context, s *Session, _ 
 	}
 	o.ID = e.cat.nextID
 	e.mu.RLock()
-	f, err := e.buildDataflow(o)
+	q, err := e.planView(o.Query)
 	e.mu.RUnlock()
+	if err != nil {
+		return nil, err
+	}
+	if key, ok := q.Graph.OutputKey(); ok {
+		o.ViewKeyed, o.ViewKey = true, key
+	}
+	f := &dataflow{view: o, graph: q.Graph, layout: layoutOf(o)}
 	if err != nil {
 		return nil, err
 	}
@@ -304,7 +311,7 @@ func (x *createMaterializedViewExec) execute(ctx context.Context, s *Session, _ 
 			return err
 		}
 		defer contents.Release()
-		return f.layout.apply(tx.wb, contents, o.Name)
+		return f.layout.apply(tx.wb, contents, o.Name, nil)
 	})
 	if err != nil {
 		return nil, err
@@ -400,6 +407,7 @@ func (x *dropExec) execute(ctx context.Context, s *Session, _ []types.Datum) (*R
 	for _, o := range drop {
 		e.cat.remove(o)
 		delete(e.flows, o.ID)
+		e.rowIDs.forget(o.ID)
 	}
 	e.mu.Unlock()
 	return &Result{Tag: tag}, nil

@@ -65,6 +65,8 @@ type Engine struct {
 	mu    sync.RWMutex
 	cat   *catalog
 	flows map[uint64]*dataflow // materialized view id → its running dataflow
+	// rowIDs allocates row ids of tables without a primary key; used under writeMu.
+	rowIDs rowIDs
 
 	epoch     atomic.Uint64
 	sessionID atomic.Uint64

@@ -51,7 +51,15 @@ func (tx *epochTx) applyTable(o *object, delta zset.Batch) error {
 		delta = merged
 	}
 	tx.deltas[o.ID] = delta
-	return layoutOf(o).apply(tx.wb, delta, o.Name)
+	l := layoutOf(o)
+	var next func() uint64
+	if l.rowid {
+		var err error
+		if next, err = tx.e.rowIDs.allocator(tx.wb, o.ID); err != nil {
+			return err
+		}
+	}
+	return l.apply(tx.wb, delta, o.Name, next)
 }
 
 // propagate runs every materialized view whose inputs changed, in dependency order, writing the
@@ -82,7 +90,7 @@ func (tx *epochTx) propagate(ctx *expr.Context) error {
 			continue
 		}
 		tx.deltas[o.ID] = out
-		if err := f.layout.apply(tx.wb, out, o.Name); err != nil {
+		if err := f.layout.apply(tx.wb, out, o.Name, nil); err != nil {
 			return fmt.Errorf("materialized view %s: %w", o.Name, err)
 		}
 	}

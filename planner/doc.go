@@ -6,8 +6,12 @@
 // The logical plan is a tree (a DAG where a CTE or a table is read twice) of relational nodes:
 // scan, const, filter, project, join, aggregate, distinct, union, set operation and top-N.
 // Rewrites push predicates towards the inputs (never below the null-supplying side of an outer
-// join) and turn equalities across a join into equi-join keys; correlated subqueries are
-// decorrelated into semi, anti and left joins. Lowering maps each node to one exec operator.
+// join, which becomes an inner join when a strict condition above it rejects NULLs), turn
+// equalities across a join into equi-join keys, and drop columns no consumer needs; correlated
+// subqueries are decorrelated into semi, anti and left joins. Lowering maps each node to one exec
+// operator. Two operators are the planner's own: AssertSingleRow (a scalar subquery that is not
+// provably single-row fails with 21000 when it returns more rows) and a top-N whose LIMIT/OFFSET
+// are parameters, built at the first Step.
 //
 // Contract:
 //   - Every table and materialized view read is an input of the Graph, keyed by Relation.ID; plain
@@ -17,9 +21,10 @@
 //     drops every column past len(Query.Columns) after sorting.
 //   - A Query's OrderBy, Limit and Offset are for the caller to apply to the Graph output after
 //     it runs (a constant LIMIT is also applied inside the graph by a top-N operator to shrink the
-//     output). A LIMIT or OFFSET given as a parameter is returned as LimitExpr/OffsetExpr.
+//     output). A LIMIT or OFFSET given by a parameter is applied inside the graph only, by a
+//     top-N operator built when the parameter values are known.
 //   - User errors are *sqlerr.Error values with PostgreSQL's SQLSTATE, message and 1-based
 //     character position in the statement text. Unsupported features return 0A000, never a plan
 //     that would give a wrong answer.
-//   - Planning has no side effects on the catalog; a Planner is not safe for concurrent use.
+//   - Planning has no side effects on the catalog; a Planner keeps no state between calls.
 package planner

@@ -165,6 +165,10 @@ func TestExecutePlans(t *testing.T) {
 			[]string{"ten|2024-01-02 02:00:00|2024-01-02 04:00:00", "ten|2024-01-02 03:00:00|2024-01-02 05:00:00"}},
 		{"SELECT a FROM t WHERE (a, b) = (1, 'x') OR (a, b) IN ((2, 'y'), (3, 'y'))", nil, []string{"1", "2"}},
 		{"SELECT a, (a, b) <> (1, 'x'), (a, c) NOT IN ((2, 20), (3, 30)) FROM t", nil, []string{"1|f|t", "2|t|f", "3|t|NULL"}},
+		{"SELECT a FROM t ORDER BY a DESC LIMIT $1 OFFSET $2", []types.Datum{int64(1), int64(1)}, []string{"2"}},
+		{"SELECT a FROM t ORDER BY a LIMIT $1", []types.Datum{nil}, []string{"1", "2", "3"}},
+		{"SELECT b, c, (SELECT count(*) FROM s WHERE s.y = t.b), EXISTS (SELECT 1 FROM s WHERE s.k = t.a) FROM t GROUP BY a, b, c", nil,
+			[]string{"x|10|0|t", "x|NULL|0|t", "y|20|0|f"}},
 		{"SELECT s.y, t.b FROM s FULL JOIN t ON s.k = t.a AND t.b = 'y'", nil,
 			[]string{"NULL|x", "NULL|x", "NULL|y", "p|NULL", "q|NULL", "r|NULL", "s|NULL"}},
 	}

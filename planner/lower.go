@@ -137,6 +137,12 @@ func (l *lowerer) lowerNode(r rel) (exec.NodeID, error) {
 			return 0, err
 		}
 		return l.g.Add(exec.NewSetOp(n.kind, n.types()), n.types(), a, b), nil
+	case *dynTopNRel:
+		in, err := l.lower(n.in)
+		if err != nil {
+			return 0, err
+		}
+		return l.g.Add(&paramTopN{n: n, ts: n.types()}, n.types(), in), nil
 	case *guardRel:
 		in, err := l.lower(n.in)
 		if err != nil {

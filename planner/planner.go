@@ -6,7 +6,6 @@ import (
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
 	"github.com/runnel-db/runnel/exec"
-	"github.com/runnel-db/runnel/exec/expr"
 	"github.com/runnel-db/runnel/exec/sqlerr"
 	"github.com/runnel-db/runnel/exec/types"
 	"github.com/runnel-db/runnel/exec/zset"
@@ -78,11 +77,10 @@ type Query struct {
 	Graph *exec.Graph
 	// OrderBy is the final presentation order (ad-hoc queries), over the Graph output columns.
 	OrderBy []zset.SortKey
-	// Limit and Offset apply after OrderBy; -1 means none. When LIMIT or OFFSET is a parameter
-	// or expression, LimitExpr/OffsetExpr hold it (evaluate with expr.EvalConst; NULL = none) and
-	// Limit/Offset are -1.
-	Limit, Offset         int64
-	LimitExpr, OffsetExpr expr.Expr
+	// Limit and Offset apply after OrderBy; -1 means none. A LIMIT or OFFSET given by a
+	// parameter is applied inside the graph (the Graph output is then exactly the rows to
+	// return, to be sorted by OrderBy) and Limit/Offset are -1.
+	Limit, Offset int64
 	// ParamTypes are the inferred types of $1..$n (Unknown left is text).
 	ParamTypes []types.T
 	// Relations are every relation the query depends on (tables, views, materialized views).
@@ -121,7 +119,7 @@ func (s *stmt) planSelect(n *pg_query.Node, mode queryMode) (*Query, error) {
 	q.Columns = outputColumns(bq.cols)
 	r := bq.r
 	if mode == modeTop {
-		q.OrderBy, q.Limit, q.Offset, q.LimitExpr, q.OffsetExpr = bq.order, bq.limit, bq.offset, bq.limitExpr, bq.offsetExpr
+		q.OrderBy, q.Limit, q.Offset = bq.order, bq.limit, bq.offset
 	}
 	g, err := lowerGraph(r)
 	if err != nil {
@@ -137,8 +135,8 @@ func (s *stmt) planSelect(n *pg_query.Node, mode queryMode) (*Query, error) {
 func Explain(q *Query) string {
 	var out string
 	indent := ""
-	if q.Limit >= 0 || q.Offset >= 0 || q.LimitExpr != nil || q.OffsetExpr != nil {
-		out += "Limit " + limitText(q.Limit, q.LimitExpr) + " offset " + limitText(q.Offset, q.OffsetExpr) + "\n"
+	if q.Limit >= 0 || q.Offset >= 0 {
+		out += "Limit " + limitText(q.Limit) + " offset " + limitText(q.Offset) + "\n"
 		indent += "  "
 	}
 	if len(q.OrderBy) > 0 {
@@ -155,10 +153,7 @@ func Explain(q *Query) string {
 	return out
 }
 
-func limitText(v int64, e expr.Expr) string {
-	if e != nil {
-		return e.String()
-	}
+func limitText(v int64) string {
 	if v < 0 {
 		return "none"
 	}

@@ -50,6 +50,8 @@ func children(r rel) []rel {
 		return []rel{n.in}
 	case *guardRel:
 		return []rel{n.in, n.violations}
+	case *dynTopNRel:
+		return []rel{n.in}
 	}
 	return nil
 }
@@ -226,6 +228,10 @@ func (p *pruner) pruneNode(r rel, need []bool) (rel, []int) {
 		return &setOpRel{kind: n.kind, l: p.keepAll(n.l), r: p.keepAll(n.r)}, identityMap(len(need))
 	case *topNRel:
 		return &topNRel{in: p.keepAll(n.in), keys: n.keys, limit: n.limit, offset: n.offset}, identityMap(len(need))
+	case *dynTopNRel:
+		c := *n
+		c.in = p.keepAll(n.in)
+		return &c, identityMap(len(need))
 	case *guardRel:
 		return &guardRel{in: p.keepAll(n.in), violations: p.keepAll(n.violations)}, identityMap(len(need))
 	}

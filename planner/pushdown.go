@@ -132,6 +132,10 @@ func (p *pusher) pushNode(r rel, preds []pred) rel {
 		return &setOpRel{kind: n.kind, l: push(n.l, preds), r: push(n.r, preds)}
 	case *topNRel:
 		return filter(&topNRel{in: push(n.in, nil), keys: n.keys, limit: n.limit, offset: n.offset}, preds)
+	case *dynTopNRel:
+		c := *n
+		c.in = push(n.in, nil)
+		return filter(&c, preds)
 	case *guardRel:
 		return filter(&guardRel{in: push(n.in, nil), violations: push(n.violations, nil)}, preds)
 	}

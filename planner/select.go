@@ -16,9 +16,8 @@ type boundQuery struct {
 	cols []colInfo
 	// order, limit and offset are set in modeTop (over r's columns, which may include hidden
 	// sort columns after cols).
-	order                 []zset.SortKey
-	limit, offset         int64
-	limitExpr, offsetExpr expr.Expr
+	order         []zset.SortKey
+	limit, offset int64
 	// sub is set for a correlated subquery.
 	sub *subInfo
 	// oneRow: the query returns exactly one row (aggregation without GROUP BY).
@@ -116,16 +115,20 @@ func (s *stmt) finish(bq *boundQuery, sel *pg_query.SelectStmt, e *env, keys []z
 	if sel.LimitOption == pg_query.LimitOption_LIMIT_OPTION_WITH_TIES {
 		return s.notSupported("FETCH ... WITH TIES", -1)
 	}
+	dynamic := limitExpr != nil || offsetExpr != nil
+	if dynamic {
+		// A parameter: the graph cuts the window once the values are known.
+		bq.r = &dynTopNRel{in: bq.r, keys: keys, limit: limit, offset: offset, limitE: limitExpr, offsetE: offsetExpr}
+		limit, offset = -1, -1
+		bq.oneRow = false
+	}
 	if mode == modeTop {
-		bq.order, bq.limit, bq.offset, bq.limitExpr, bq.offsetExpr = keys, limit, offset, limitExpr, offsetExpr
-		if limit >= 0 && limitExpr == nil && offsetExpr == nil {
+		bq.order, bq.limit, bq.offset = keys, limit, offset
+		if limit >= 0 {
 			// Keep only the rows the final sort can return; the caller still sorts and cuts.
 			bq.r = &topNRel{in: bq.r, keys: keys, limit: limit + max(offset, 0)}
 		}
 		return nil
-	}
-	if limitExpr != nil || offsetExpr != nil {
-		return s.notSupported("LIMIT or OFFSET that is not a constant in a subquery or view", nodeLocation(sel.LimitCount))
 	}
 	if limit >= 0 || offset > 0 {
 		bq.r = &topNRel{in: bq.r, keys: keys, limit: limit, offset: max(offset, 0)}

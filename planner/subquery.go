@@ -21,7 +21,23 @@ func (b *bctx) bindSub(sl *pg_query.SubLink) (*boundQuery, error) {
 		return nil, err
 	}
 	if bq.sub != nil && b.agg != nil {
-		return nil, b.s.correlatedNotSupported(sl.Location)
+		// After aggregation the outer query's rows are groups: an outer reference must be a
+		// group key, found by position in the aggregation's output.
+		refs := make([]int, len(bq.sub.refs))
+		for i, r := range bq.sub.refs {
+			refs[i] = -1
+			for g, ge := range b.agg.groups {
+				if c, ok := colIndex(ge); ok && c == r {
+					refs[i] = g
+				}
+			}
+			if refs[i] < 0 {
+				return nil, b.s.errAt(groupingError(b.sc.cols[r]), sl.Location)
+			}
+		}
+		info := *bq.sub
+		info.refs = refs
+		bq.sub = &info
 	}
 	return bq, nil
 }

@@ -65,3 +65,6 @@ func (i *Iter) Close() error {
 	}
 	return err
 }
+
+// Last moves to the last key in bounds and reports whether there is one.
+func (i *Iter) Last() bool { return i.it.Last() }

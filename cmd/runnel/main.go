@@ -17,6 +17,10 @@ import (
 )
 
 func main() {
+	run := run
+	if len(os.Args) > 1 && os.Args[1] == "slt" {
+		run, os.Args = runSLT, os.Args[1:]
+	}
 	if err := run(os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "runnel:", err)
 		os.Exit(1)

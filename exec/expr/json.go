@@ -212,6 +212,15 @@ func jsonbCast(tk types.Kind) kernel {
 
 func init() {
 	j := types.JSONB
+	// Registered so that resolution matches PostgreSQL (e.g. jsonb || '...' is jsonb concatenation,
+	// not text); evaluation is not implemented.
+	register("||", sig(types.JSONBT, notSupportedKernel("jsonb || jsonb"), j, j))
+	register("-",
+		sig(types.JSONBT, notSupportedKernel("jsonb - text"), j, txt),
+		sig(types.JSONBT, notSupportedKernel("jsonb - integer"), j, types.Int32))
+	for _, op := range []string{"<", "<=", ">", ">="} {
+		register(op, sig(types.BoolT, notSupportedKernel("jsonb ordering"), j, j))
+	}
 	register("->",
 		sig(types.JSONBT, rowKernel(false, jsonArrow(false, false)), j, txt),
 		sig(types.JSONBT, rowKernel(false, jsonArrow(false, true)), j, types.Int32))

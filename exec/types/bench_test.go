@@ -97,3 +97,30 @@ func BenchmarkAppendText(b *testing.B) {
 		}
 	})
 }
+
+func BenchmarkParseText(b *testing.B) {
+	loc, _ := time.LoadLocation("Europe/Berlin")
+	for _, c := range []struct {
+		typ T
+		in  string
+	}{
+		{Int64T, "1234567890"},
+		{Float64T, "123.456"},
+		{NumericT, "-1234567.891"},
+		{DateT, "2024-01-15"},
+		{TimestampT, "2024-01-15 10:30:00.123456"},
+		{TimestampTZT, "2024-01-15 10:30:00+02"},
+		{TimestampTZT, "2024-01-15 10:30:00"},
+		{IntervalT, "1 day 02:03:04"},
+		{JSONBT, `{"b": [1, 2], "a": "x"}`},
+	} {
+		b.Run(c.typ.String()+"/"+c.in, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if _, err := ParseText(c.in, c.typ, loc); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

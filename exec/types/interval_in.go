@@ -271,10 +271,7 @@ func (a *intervalAcc) parseWords(in string, bare intervalUnit, mmss bool) dtErro
 		tok := toks[i]
 		switch {
 		case tok == "ago":
-			// PostgreSQL accepts "ago" anywhere (after a field) and negates everything once
-			if i == 0 {
-				return dtSyntax
-			}
+			// PostgreSQL accepts "ago" anywhere, even twice, and negates everything once
 			ago = true
 		case strings.Contains(tok, ":"):
 			us, e := parseClock(tok, mmss)
@@ -335,6 +332,9 @@ func (a *intervalAcc) parseWords(in string, bare intervalUnit, mmss bool) dtErro
 			}
 			a.add(v, f, u)
 		}
+	}
+	if seen == 0 {
+		return dtSyntax // no field at all ("ago")
 	}
 	if ago {
 		a.years, a.months, a.days, a.us = -a.years, -a.months, -a.days, -a.us

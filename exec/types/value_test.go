@@ -153,3 +153,12 @@ func TestJSONBAccessors(t *testing.T) {
 		}
 	}
 }
+
+func TestNormalizeJSONBRandomMatchesPostgres(t *testing.T) {
+	for _, c := range pgJSONBRandomCases {
+		got, err := NormalizeJSONB(c.in)
+		if err != nil || got != c.want {
+			t.Errorf("%s:\n got %s %v\nwant %s", c.in, got, err, c.want)
+		}
+	}
+}

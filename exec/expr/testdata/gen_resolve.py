@@ -1,3 +1,4 @@
+# Regenerates pg_resolve.tsv from a live PostgreSQL 15: python3 gen_resolve.py pg_resolve.tsv
 import subprocess, sys, itertools
 from concurrent.futures import ThreadPoolExecutor
 ops = ['+','-','*','/','%','^','||','=','<','<>']

@@ -7,7 +7,7 @@ import (
 	"github.com/runnel-db/runnel/exec/types"
 )
 
-func TestOutputIsSet(t *testing.T) {
+func TestOutputKey(t *testing.T) {
 	in := []types.T{types.Int64T, types.Int64T}
 	aggOut := []types.T{types.Int64T, types.Int64T}
 	build := func(top func(g *Graph, agg NodeID) NodeID) *Graph {
@@ -42,7 +42,19 @@ func TestOutputIsSet(t *testing.T) {
 			t.Errorf("%s: OutputIsSet = %v, want %v", c.name, got, c.want)
 		}
 	}
-	g := NewGraph()
+	// The key follows the group column through a reordering projection.
+	g := build(cases[1].top)
+	if key, ok := g.OutputKey(); !ok || len(key) != 1 || key[0] != 1 {
+		t.Errorf("reordering projection: OutputKey = %v, %v; want [1], true", key, ok)
+	}
+	// A projection that keeps the key but drops an aggregate is still keyed.
+	g = build(func(g *Graph, agg NodeID) NodeID {
+		return g.Add(NewProject([]expr.Expr{expr.Column(0, types.Int64T)}), aggOut[:1], agg)
+	})
+	if key, ok := g.OutputKey(); !ok || len(key) != 1 || key[0] != 0 {
+		t.Errorf("key-only projection: OutputKey = %v, %v; want [0], true", key, ok)
+	}
+	g = NewGraph()
 	g.SetOutput(g.Input(1, in))
 	if g.OutputIsSet() {
 		t.Error("a table input is not known to be a set")
