@@ -5,13 +5,9 @@ import (
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 	"google.golang.org/protobuf/reflect/protoreflect"
-)
 
-// aggregateNames are the aggregate functions Runnel computes.
-var aggregateNames = map[string]bool{
-	"count": true, "sum": true, "avg": true, "min": true, "max": true,
-	"bool_and": true, "bool_or": true, "every": true, "string_agg": true,
-}
+	"github.com/runnel-db/runnel/exec"
+)
 
 // windowOnly are functions that exist only as window functions.
 var windowOnly = map[string]bool{
@@ -40,7 +36,9 @@ func isAggregate(n *pg_query.Node) bool {
 		return false
 	}
 	schema, name := funcName(fc)
-	return schema == "" && aggregateNames[name]
+	// exec knows every PostgreSQL aggregate name, so an unimplemented one (stddev) is reported
+	// as such by ResolveAggregate rather than as a misplaced column.
+	return schema == "" && exec.IsAggregate(name)
 }
 
 // strs returns the String values of a list of String nodes ("*" for A_Star).

@@ -3,6 +3,7 @@ package planner
 import (
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
+	"github.com/runnel-db/runnel/exec"
 	"github.com/runnel-db/runnel/exec/expr"
 	"github.com/runnel-db/runnel/exec/sqlerr"
 )
@@ -182,7 +183,7 @@ func (b *bctx) funcCall(fc *pg_query.FuncCall) (expr.Expr, error) {
 	if fc.Over != nil || (schema == "" && windowOnly[name]) {
 		return nil, b.s.notSupported("window functions", fc.Location)
 	}
-	if schema == "" && aggregateNames[name] {
+	if schema == "" && exec.IsAggregate(name) {
 		switch {
 		case b.inAggArg:
 			return nil, b.s.errAt(sqlerr.New(sqlerr.GroupingError, "aggregate function calls cannot be nested"), fc.Location)
