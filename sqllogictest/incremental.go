@@ -118,8 +118,8 @@ func (inc *incremental) check(ctx context.Context, r *fileRun, idx int, rec *Rec
 	}
 	var got [][]string
 	for _, x := range res {
-		if x.FieldDescriptions != nil {
-			got = renderRows(x.Rows, rec.Types)
+		if x.fields != nil {
+			got = renderRows(x.rows, rec.Types)
 		}
 	}
 	want, _ := sortRows(rows, RowSort)

@@ -190,9 +190,16 @@ func (r *fileRun) connect(ctx context.Context) error {
 	return nil
 }
 
+// result is one statement's outcome in a simple-protocol exchange.
+type result struct {
+	fields []pgconn.FieldDescription // nil when the statement returned no row description
+	rows   [][][]byte
+	tag    pgconn.CommandTag
+}
+
 // exec runs sql on the simple protocol (text results) within the per-record timeout, and
 // reconnects if the connection was lost (a timeout closes it).
-func (r *fileRun) exec(ctx context.Context, sql string) ([]*pgconn.Result, error) {
+func (r *fileRun) exec(ctx context.Context, sql string) ([]result, error) {
 	if r.conn.IsClosed() {
 		if err := r.connect(ctx); err != nil {
 			return nil, err
@@ -200,15 +207,36 @@ func (r *fileRun) exec(ctx context.Context, sql string) ([]*pgconn.Result, error
 	}
 	cctx, cancel := context.WithTimeout(ctx, r.opts.Timeout)
 	defer cancel()
-	res, err := r.conn.Exec(cctx, sql).ReadAll()
-	if err == nil {
-		for _, x := range res {
-			if x.Err != nil {
-				return res, x.Err
-			}
+	mrr := r.conn.Exec(cctx, sql)
+	var out []result
+	var firstErr error
+	for mrr.NextResult() {
+		rr := mrr.ResultReader()
+		var res result
+		if fds := rr.FieldDescriptions(); fds != nil {
+			res.fields = append([]pgconn.FieldDescription{}, fds...)
 		}
+		for rr.NextRow() {
+			vals := rr.Values()
+			row := make([][]byte, len(vals))
+			for i, v := range vals {
+				if v != nil {
+					row[i] = append([]byte{}, v...)
+				}
+			}
+			res.rows = append(res.rows, row)
+		}
+		tag, err := rr.Close()
+		if err != nil && firstErr == nil {
+			firstErr = err
+		}
+		res.tag = tag
+		out = append(out, res)
 	}
-	return res, err
+	if err := mrr.Close(); err != nil && firstErr == nil {
+		firstErr = err
+	}
+	return out, firstErr
 }
 
 // runRecords runs recs of file path; it returns halted = true after a halt record. depth
@@ -306,7 +334,7 @@ func (r *fileRun) statement(ctx context.Context, path string, idx int, rec *Reco
 	if rec.Count >= 0 {
 		var n int64
 		for _, x := range res {
-			n += x.CommandTag.RowsAffected()
+			n += x.tag.RowsAffected()
 		}
 		if n != rec.Count {
 			return fail(fmt.Sprintf("count %d", rec.Count), fmt.Sprintf("count %d", n))
@@ -351,23 +379,23 @@ func (r *fileRun) query(ctx context.Context, path string, idx int, rec *Record, 
 		}
 		return fail(expected, err.Error())
 	}
-	var result *pgconn.Result
-	for _, x := range res {
-		if x.FieldDescriptions != nil || result == nil {
-			result = x
+	var result *result
+	for i := range res {
+		if res[i].fields != nil || result == nil {
+			result = &res[i]
 		}
 	}
 	if result == nil {
 		return fail(expected, "no result")
 	}
-	if rec.Types != "" && len(result.FieldDescriptions) != len(rec.Types) {
-		return fail(expected, fmt.Sprintf("%d columns, the record's type string %q has %d", len(result.FieldDescriptions), rec.Types, len(rec.Types)))
+	if rec.Types != "" && len(result.fields) != len(rec.Types) {
+		return fail(expected, fmt.Sprintf("%d columns, the record's type string %q has %d", len(result.fields), rec.Types, len(rec.Types)))
 	}
 	mode := r.sortMode
 	if rec.SortSet {
 		mode = rec.Sort
 	}
-	rendered := renderRows(result.Rows, rec.Types)
+	rendered := renderRows(result.rows, rec.Types)
 	rows, vals := sortRows(rendered, mode)
 	if rec.Label != "" {
 		h := HashValues(vals)
