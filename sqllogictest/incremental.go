@@ -25,11 +25,11 @@ type incremental struct {
 	state map[int]viewState // by record index; only queries that may become views
 }
 
-func newIncremental(recs []Record) *incremental {
+func newIncremental(recs []Record, names []string) *incremental {
 	inc := &incremental{recs: recs, state: map[int]viewState{}}
 	for i := range recs {
 		r := &recs[i]
-		if r.Kind == KindQuery && !r.ExpectError && r.Types != "" && !r.skipped(EngineName) {
+		if r.Kind == KindQuery && !r.ExpectError && r.Types != "" && !r.skipped(names) {
 			inc.state[i] = viewPending
 		}
 	}
@@ -112,6 +112,7 @@ func (inc *incremental) check(ctx context.Context, r *fileRun, idx int, rec *Rec
 		return ""
 	}
 	defer inc.dropView(ctx, r, idx)
+	r.sum.ViewChecks++
 	res, err := r.exec(ctx, "SELECT * FROM "+viewName(idx))
 	if err != nil {
 		return "SELECT from its materialized view: " + err.Error()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -69,10 +70,10 @@ type Record struct {
 	Arg      string        // include glob, sort mode name
 }
 
-// skipped reports whether the conditions exclude engine.
-func (r *Record) skipped(engine string) bool {
+// skipped reports whether the conditions exclude an engine known by names.
+func (r *Record) skipped(names []string) bool {
 	for _, c := range r.Conditions {
-		if c.Skip && c.Engine == engine || !c.Skip && c.Engine != engine {
+		if c.Skip == slices.Contains(names, c.Engine) {
 			return true
 		}
 	}

@@ -14,8 +14,13 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
-// EngineName is this engine's name for skipif/onlyif.
+// EngineName is the name every target answers to in skipif/onlyif: the tests speak PostgreSQL.
 const EngineName = "postgresql"
+
+// RunnelName is the extra name a Runnel target (in-process, or a server whose server_version
+// says "Runnel") answers to, so a file checked against the real PostgreSQL can bridge a
+// difference, e.g. `skipif runnel` before a REFRESH MATERIALIZED VIEW only PostgreSQL needs.
+const RunnelName = "runnel"
 
 // Options configure a run.
 type Options struct {
@@ -51,7 +56,9 @@ func (f Failure) String() string {
 // query records met (records after a halt are not counted).
 type Summary struct {
 	Passed, Failed, Skipped int
-	Failures                []Failure
+	// ViewChecks counts the queries also checked through a materialized view (incremental mode).
+	ViewChecks int
+	Failures   []Failure
 }
 
 // String is the summary line: "N passed, M failed, K skipped".
@@ -64,6 +71,7 @@ func (s *Summary) Add(o Summary) {
 	s.Passed += o.Passed
 	s.Failed += o.Failed
 	s.Skipped += o.Skipped
+	s.ViewChecks += o.ViewChecks
 	s.Failures = append(s.Failures, o.Failures...)
 }
 
@@ -146,8 +154,12 @@ func RunFile(ctx context.Context, path string, opts Options) (Summary, error) {
 		return Summary{}, err
 	}
 	defer func() { r.conn.Close(context.Background()) }()
+	r.names = []string{EngineName}
+	if opts.URL == "" || strings.Contains(r.conn.ParameterStatus("server_version"), "Runnel") {
+		r.names = append(r.names, RunnelName)
+	}
 	if opts.Incremental {
-		r.inc = newIncremental(recs)
+		r.inc = newIncremental(recs, r.names)
 		r.inc.tryCreate(ctx, r, -1)
 	}
 	_, err = r.runRecords(ctx, path, recs, 0)
@@ -174,6 +186,7 @@ type fileRun struct {
 	threshold int
 	sortMode  SortMode
 	labels    map[string]string
+	names     []string // the engine names for skipif/onlyif
 	sum       Summary
 	edits     map[string][]edit
 	inc       *incremental
@@ -269,7 +282,7 @@ func (r *fileRun) runRecords(ctx context.Context, path string, recs []Record, de
 			}
 			continue
 		}
-		if rec.skipped(EngineName) {
+		if rec.skipped(r.names) {
 			r.sum.Skipped++
 			continue
 		}

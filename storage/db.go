@@ -1,9 +1,11 @@
 package storage
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log"
+	"time"
 
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/cockroachdb/pebble/v2/bloom"
@@ -104,4 +106,23 @@ func (quietLogger) Errorf(format string, args ...interface{}) {
 
 func (quietLogger) Fatalf(format string, args ...interface{}) {
 	log.Fatalf("pebble: "+format, args...)
+}
+
+// WaitIdle flushes the memtable and waits until no flush or compaction is running, or ctx ends.
+// Benchmarks use it so background work left over from loading data is not measured.
+func (db *DB) WaitIdle(ctx context.Context) error {
+	if err := db.pdb.Flush(); err != nil {
+		return fmt.Errorf("storage: flush: %w", err)
+	}
+	for {
+		m := db.pdb.Metrics()
+		if m.Compact.NumInProgress == 0 && m.Flush.NumInProgress == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 }

@@ -246,6 +246,41 @@ func powFloat(a, b float64) (float64, error) {
 	return r, nil
 }
 
+// numericPower is numeric ^ numeric for non-negative integral exponents: the exact power rounded
+// to PostgreSQL's result scale max(16, scale of the base). Other exponents are not supported
+// (PostgreSQL computes them through logarithms with its own precision rules).
+func numericPower(a, b types.NumericValue) (types.NumericValue, error) {
+	whole, err := types.NumericTrunc(b, 0)
+	if err != nil || types.NumericCmp(whole, b) != 0 {
+		return types.NumericValue{}, sqlerr.NotSupported("numeric ^ non-integer exponent")
+	}
+	e, err := b.Int64()
+	if err != nil || e > math.MaxInt32 {
+		return types.NumericValue{}, sqlerr.NotSupported("numeric ^ huge exponent")
+	}
+	if e < 0 {
+		if a.Sign() == 0 {
+			return types.NumericValue{}, sqlerr.New("2201F", "zero raised to a negative power is undefined")
+		}
+		return types.NumericValue{}, sqlerr.NotSupported("numeric ^ negative exponent")
+	}
+	r := types.NumericFromInt64(1)
+	base := a
+	for e > 0 {
+		if e&1 == 1 {
+			if r, err = types.NumericMul(r, base); err != nil {
+				return r, err
+			}
+		}
+		if e >>= 1; e > 0 {
+			if base, err = types.NumericMul(base, base); err != nil {
+				return base, err
+			}
+		}
+	}
+	return types.NumericRound(r, max(16, int32(a.Scale)))
+}
+
 func registerIntArith[T intT](k types.Kind) {
 	t := types.T{Kind: k}
 	register("+", sig(t, addSubInt[T](false, k), k, k))
@@ -287,7 +322,5 @@ func init() {
 	register("%", sig(types.NumericT, numericArith(types.NumericMod), num, num))
 	register("^",
 		sig(types.Float64T, map2Fixed(powFloat), types.Float64, types.Float64),
-		sig(types.NumericT, func(*Context, []operand, int, types.T) (arrow.Array, error) {
-			return nil, sqlerr.NotSupported("numeric ^ numeric")
-		}, num, num))
+		sig(types.NumericT, numericArith(numericPower), num, num))
 }

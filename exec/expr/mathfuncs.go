@@ -140,7 +140,7 @@ func init() {
 	for _, name := range []string{"power", "pow"} {
 		register(name,
 			sig(types.Float64T, map2Fixed(powFloat), f, f),
-			sig(types.NumericT, notSupportedKernel("power(numeric, numeric)"), num, num))
+			sig(types.NumericT, numericArith(numericPower), num, num))
 	}
 	register("sqrt", sig(types.Float64T, f8(sqrtFloat), f), sig(types.NumericT, notSupportedKernel("sqrt(numeric)"), num))
 	register("cbrt", sig(types.Float64T, f8(pure(math.Cbrt)), f))

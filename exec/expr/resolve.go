@@ -333,6 +333,13 @@ func CommonType(ts []types.T, context string) (types.T, error) {
 	if !found {
 		return types.TextT, nil
 	}
+	// Like select_common_typmod: a typmod survives only if every input has exactly that type.
+	for _, t := range ts {
+		if t != res {
+			res = types.T{Kind: res.Kind}
+			break
+		}
+	}
 	// Every input must convert implicitly to the result.
 	for _, t := range ts {
 		if !canImplicit(t.Kind, res.Kind) {

@@ -114,6 +114,8 @@ func TestCommonType(t *testing.T) {
 		{[]types.T{types.VarcharT, types.TextT}, types.VarcharT, ""}, // PG: union of varchar and text is varchar
 		{[]types.T{types.TextT, types.VarcharT}, types.TextT, ""},
 		{[]types.T{{Kind: types.Numeric, Precision: 10, Scale: 2}, {Kind: types.Numeric, Precision: 10, Scale: 2}}, types.T{Kind: types.Numeric, Precision: 10, Scale: 2}, ""},
+		{[]types.T{{Kind: types.Varchar, Precision: 3}, types.UnknownT}, types.VarcharT, ""},
+		{[]types.T{{Kind: types.Numeric, Precision: 10, Scale: 2}, types.NumericT}, types.NumericT, ""},
 		{[]types.T{types.Int32T, types.TextT}, types.T{}, "UNION types integer and text cannot be matched"},
 		{[]types.T{types.Int32T, types.BoolT}, types.T{}, "UNION types integer and boolean cannot be matched"},
 	}

@@ -48,7 +48,27 @@ func timezoneKernel(fromTZ bool) kernel {
 	}
 }
 
+// timezoneIntervalKernel is timezone(interval, ts): a fixed UTC offset (east positive).
+func timezoneIntervalKernel(fromTZ bool) kernel {
+	return typed2(ivAcc, tsAcc, tsSink, func(_ *Context, iv types.IntervalValue, ts types.TimestampValue) (types.TimestampValue, error) {
+		if iv.Months != 0 || iv.Days != 0 {
+			return 0, sqlerr.New(sqlerr.InvalidParameterValue, "interval time zone \"%s\" must not include months or days",
+				types.AppendInterval(nil, iv))
+		}
+		if !ts.IsFinite() {
+			return ts, nil
+		}
+		if fromTZ {
+			return ts + types.TimestampValue(iv.Micros), nil
+		}
+		return ts - types.TimestampValue(iv.Micros), nil
+	})
+}
+
 func init() {
+	register("timezone",
+		sig(types.TimestampT, timezoneIntervalKernel(true), types.Interval, types.TimestampTZ),
+		sig(types.TimestampTZT, timezoneIntervalKernel(false), types.Interval, types.Timestamp))
 	register("timezone",
 		sig(types.TimestampT, timezoneKernel(true), types.Text, types.TimestampTZ),
 		sig(types.TimestampTZT, timezoneKernel(false), types.Text, types.Timestamp))

@@ -271,6 +271,13 @@ add('regexp_replace', [TX,TX,TX,TX], ('foobarbaz','b(..)','X\\1Y','g'), ('abc','
 add('timezone', [TX,TZ], ('America/New_York','2024-07-01 12:00:00+00'), ('utc','2024-07-01 12:00:00+00'), ('Asia/Kolkata','2024-01-01 00:00:00+00'), ('Mars/Base','2024-01-01 00:00:00+00'))
 add('timezone', [TX,TS], ('America/New_York','2024-07-01 12:00:00'))
 
+add('timezone', [IV,TZ], ('5 hours','2024-01-01 00:00:00+00'), ('1 day','2024-01-01 00:00:00+00'))
+add('timezone', [IV,TS], ('-02:30:00','2024-01-01 00:00:00'))
+add('timezone', [IV,DA], ('5 hours','2024-01-01'))
+
+add('^', [NU,NU], ('2.5','2'), ('2.5','3'), ('2','3'), ('0.0','0'), ('1.12345678901234567','2'), ('10','20'), ('-1.5','3'), ('2.5','2.0'), ('0','5'), ('1.000000000000000001','2'), ('0','-1'))
+add('power', [NU,NU], ('1.5','4'))
+
 sqlt = {I2:'smallint',I4:'integer',I8:'bigint',F4:'real',F8:'double precision',NU:'numeric',TX:'text',VC:'varchar',BO:'boolean',DA:'date',TS:'timestamp',TZ:'timestamptz',IV:'interval',JB:'jsonb',UN:None}
 def lit(v,t):
     if t == 'unknown': return "'" + v.replace("'","''") + "'"
