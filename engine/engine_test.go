@@ -325,3 +325,21 @@ func TestCopyFromText(t *testing.T) {
 	}
 	expectRows(t, s, "SELECT * FROM c ORDER BY id", "1|one|d", "2|NULL|d", "3|tab\there|d", "4|a,b|NULL", "5||x\"y")
 }
+
+func TestUnsupportedStatementsAreNamed(t *testing.T) {
+	e := openMem(t)
+	s := newSession(t, e)
+	mustQuery(t, s, "CREATE TABLE t (a int)")
+	for stmt, want := range map[string]string{
+		"CREATE INDEX i ON t (a)":           "CREATE INDEX is not supported",
+		"ALTER TABLE t ADD COLUMN b int":    "ALTER TABLE is not supported",
+		"TRUNCATE t":                        "TRUNCATE is not supported",
+		"CREATE SEQUENCE s":                 "CREATE SEQUENCE is not supported",
+		"CREATE TABLE u AS SELECT * FROM t": "CREATE TABLE AS is not supported",
+	} {
+		err := expectError(t, s, stmt, sqlerr.FeatureNotSupported)
+		if err.Message != want {
+			t.Errorf("%s: message %q, want %q", stmt, err.Message, want)
+		}
+	}
+}

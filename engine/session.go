@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
@@ -200,31 +201,29 @@ func resolvedParams(ts []types.T) []types.T {
 	return out
 }
 
-// statementName names a statement kind for "… is not supported" errors: "CREATE INDEX".
+// statementName names a statement kind for "… is not supported" errors, from the PostgreSQL
+// parse node's name: IndexStmt → "CREATE INDEX", AlterTableStmt → "ALTER TABLE".
 func statementName(n *pg_query.Node) string {
-	switch n.Node.(type) {
-	case *pg_query.Node_IndexStmt:
-		return "CREATE INDEX"
-	case *pg_query.Node_AlterTableStmt:
-		return "ALTER TABLE"
-	case *pg_query.Node_TruncateStmt:
-		return "TRUNCATE"
-	case *pg_query.Node_CreateSchemaStmt:
-		return "CREATE SCHEMA"
-	case *pg_query.Node_CreateSeqStmt:
-		return "CREATE SEQUENCE"
-	case *pg_query.Node_CreateFunctionStmt:
-		return "CREATE FUNCTION"
-	case *pg_query.Node_CreateTrigStmt:
-		return "CREATE TRIGGER"
-	case *pg_query.Node_MergeStmt:
-		return "MERGE"
-	case *pg_query.Node_DeclareCursorStmt:
-		return "DECLARE CURSOR"
-	case *pg_query.Node_FetchStmt:
-		return "FETCH"
+	name := strings.TrimSuffix(strings.TrimPrefix(fmt.Sprintf("%T", n.Node), "*pg_query.Node_"), "Stmt")
+	if special, ok := statementNames[name]; ok {
+		return special
 	}
-	return fmt.Sprintf("statement %T", n.Node)
+	var words []string
+	start := 0
+	for i := 1; i <= len(name); i++ {
+		if i == len(name) || name[i] >= 'A' && name[i] <= 'Z' {
+			words = append(words, strings.ToUpper(name[start:i]))
+			start = i
+		}
+	}
+	return strings.Join(words, " ")
+}
+
+var statementNames = map[string]string{
+	"Index": "CREATE INDEX", "CreateSeq": "CREATE SEQUENCE", "CreateTrig": "CREATE TRIGGER",
+	"CreateFunction": "CREATE FUNCTION", "DeclareCursor": "DECLARE CURSOR", "Rename": "ALTER ... RENAME",
+	"Grant": "GRANT", "Vacuum": "VACUUM", "Truncate": "TRUNCATE", "Comment": "COMMENT",
+	"Listen": "LISTEN", "Notify": "NOTIFY", "Lock": "LOCK", "Do": "DO", "Call": "CALL",
 }
 
 // writer marks executors that commit changes.

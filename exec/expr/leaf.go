@@ -151,7 +151,9 @@ func (p *ParamRef) Eval(ctx *Context, _ []arrow.Array, n int) (arrow.Array, erro
 	return constArray(ctx.Allocator(), p.t, d, n), nil
 }
 
-func (p *ParamRef) String() string           { return "$" + strconv.Itoa(p.idx+1) }
+// String renders the parameter as $n.
+func (p *ParamRef) String() string { return "$" + strconv.Itoa(p.idx+1) }
+
 func (p *ParamRef) children() []Expr         { return nil }
 func (p *ParamRef) withChildren([]Expr) Expr { return p }
 

@@ -142,7 +142,7 @@ func init() {
 			sig(types.Float64T, map2Fixed(powFloat), f, f),
 			sig(types.NumericT, numericArith(numericPower), num, num))
 	}
-	register("sqrt", sig(types.Float64T, f8(sqrtFloat), f), sig(types.NumericT, notSupportedKernel("sqrt(numeric)"), num))
+	register("sqrt", sig(types.Float64T, f8(sqrtFloat), f), sig(types.NumericT, numericUnary(numericSqrt), num))
 	register("cbrt", sig(types.Float64T, f8(pure(math.Cbrt)), f))
 	register("exp", sig(types.Float64T, f8(expFloat), f), sig(types.NumericT, notSupportedKernel("exp(numeric)"), num))
 	register("ln", sig(types.Float64T, f8(lnFloat), f), sig(types.NumericT, notSupportedKernel("ln(numeric)"), num))

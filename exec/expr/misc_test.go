@@ -107,3 +107,18 @@ func TestNow(t *testing.T) {
 	}
 	eqStrings(t, "current_date", env.eval(must(t)(Call("current_date", nil))), []string{"2024-05-06", "2024-05-06"})
 }
+
+func TestRegisterFuncAndSession(t *testing.T) {
+	RegisterFunc("test_double_len", []types.T{types.TextT}, types.Int64T, false,
+		func(_ *Context, a []types.Datum) (types.Datum, error) { return int64(2 * len(a[0].(string))), nil })
+	env := newEnv(t)
+	s := env.col(types.TextT, "ab", nil)
+	eqStrings(t, "registered", env.eval(must(t)(Call("test_double_len", []Expr{s}))), []string{"4", "NULL"})
+	eqStrings(t, "unknown arg", env.eval(must(t)(Call("test_double_len", []Expr{lit("xyz")}))), []string{"6", "6"})
+	env.ctx.User, env.ctx.Database = "alice", "shop"
+	eqStrings(t, "current_user", env.eval(must(t)(Call("current_user", nil))), []string{"alice", "alice"})
+	eqStrings(t, "current_database", env.eval(must(t)(Call("current_database", nil))), []string{"shop", "shop"})
+	eqStrings(t, "current_schema", env.eval(must(t)(Call("current_schema", nil))), []string{"public", "public"})
+	_, err := Call("test_double_len", []Expr{int4c(1)})
+	wantCode(t, err, sqlerr.UndefinedFunction)
+}

@@ -278,6 +278,8 @@ add('timezone', [IV,DA], ('5 hours','2024-01-01'))
 add('^', [NU,NU], ('2.5','2'), ('2.5','3'), ('2','3'), ('0.0','0'), ('1.12345678901234567','2'), ('10','20'), ('-1.5','3'), ('2.5','2.0'), ('0','5'), ('1.000000000000000001','2'), ('0','-1'))
 add('power', [NU,NU], ('1.5','4'))
 
+add('sqrt', [NU], ('2.0',), ('16.0',), ('0.5',), ('12345',), ('0.00001',), ('0',), ('1e30',), ('2.00000000000000000000',), ('6.25',), ('-1',), ('0.0000000001',), ('99999999999999999999',))
+
 sqlt = {I2:'smallint',I4:'integer',I8:'bigint',F4:'real',F8:'double precision',NU:'numeric',TX:'text',VC:'varchar',BO:'boolean',DA:'date',TS:'timestamp',TZ:'timestamptz',IV:'interval',JB:'jsonb',UN:None}
 def lit(v,t):
     if t == 'unknown': return "'" + v.replace("'","''") + "'"
