@@ -120,7 +120,12 @@ const chunkRows = 4096
 // rows, calling fn with each (borrowed).
 func (l *layout) scan(r reader, mem memory.Allocator, fn func(zset.Batch) error) error {
 	lower := l.prefix()
-	it, err := r.NewIter(lower, storage.PrefixEnd(lower))
+	return l.scanRange(r, mem, lower, storage.PrefixEnd(lower), fn)
+}
+
+// scanRange is scan restricted to the storage keys in [lower, upper).
+func (l *layout) scanRange(r reader, mem memory.Allocator, lower, upper []byte, fn func(zset.Batch) error) error {
+	it, err := r.NewIter(lower, upper)
 	if err != nil {
 		return err
 	}
@@ -144,7 +149,7 @@ func (l *layout) scan(r reader, mem memory.Allocator, fn func(zset.Batch) error)
 		return fn(b)
 	}
 	for it.First(); it.Valid(); it.Next() {
-		key, val := it.Key()[len(lower):], it.Value()
+		key, val := it.Key()[storage.PrefixLen:], it.Value()
 		if l.rowid {
 			if key, val, err = splitRowIDValue(val); err != nil {
 				return fmt.Errorf("relation %d: %w", l.id, err)
@@ -181,13 +186,19 @@ func (l *layout) scan(r reader, mem memory.Allocator, fn func(zset.Batch) error)
 
 // readAll reads the relation's whole contents as one batch (the caller releases it).
 func (l *layout) readAll(r reader, mem memory.Allocator, colTypes []arrow.DataType) (zset.Batch, error) {
+	lower := l.prefix()
+	return l.readRange(r, mem, colTypes, lower, storage.PrefixEnd(lower))
+}
+
+// readRange reads the rows with storage keys in [lower, upper) as one batch.
+func (l *layout) readRange(r reader, mem memory.Allocator, colTypes []arrow.DataType, lower, upper []byte) (zset.Batch, error) {
 	var parts []zset.Batch
 	defer func() {
 		for _, p := range parts {
 			p.Release()
 		}
 	}()
-	err := l.scan(r, mem, func(b zset.Batch) error {
+	err := l.scanRange(r, mem, lower, upper, func(b zset.Batch) error {
 		b.Retain()
 		parts = append(parts, b)
 		return nil

@@ -7,6 +7,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/runnel-db/runnel/exec"
+	"github.com/runnel-db/runnel/exec/expr"
 	"github.com/runnel-db/runnel/exec/types"
 	"github.com/runnel-db/runnel/exec/zset"
 	"github.com/runnel-db/runnel/planner"
@@ -38,8 +39,10 @@ func (e *Engine) buildDataflow(o *object) (*dataflow, error) {
 	return &dataflow{view: o, graph: q.Graph, layout: layoutOf(o)}, nil
 }
 
-// inputContents reads the committed contents of every input of g from r.
-func (e *Engine) inputContents(g *exec.Graph, r reader) (map[uint64]zset.Batch, error) {
+// inputContents reads the committed contents of every input of g from r. With an expression
+// context (ad-hoc queries, which run once), inputs filtered by key equalities are read by key
+// range; views (ectx nil) always read everything, as their operators keep state for all of it.
+func (e *Engine) inputContents(g *exec.Graph, r reader, ectx *expr.Context) (map[uint64]zset.Batch, error) {
 	in := map[uint64]zset.Batch{}
 	for _, id := range g.Inputs() {
 		if _, ok := in[id]; ok {
@@ -50,7 +53,7 @@ func (e *Engine) inputContents(g *exec.Graph, r reader) (map[uint64]zset.Batch, 
 			releaseAll(in)
 			return nil, fmt.Errorf("internal error: dataflow input %d is not in the catalog", id)
 		}
-		b, err := layoutOf(o).readAll(r, e.mem, arrowTypes(o.columnTypes()))
+		b, err := e.readInput(g, ectx, o, r)
 		if err != nil {
 			releaseAll(in)
 			return nil, fmt.Errorf("read %s: %w", o.Name, err)
@@ -63,7 +66,7 @@ func (e *Engine) inputContents(g *exec.Graph, r reader) (map[uint64]zset.Batch, 
 // backfill feeds the committed contents of f's inputs through its graph once, so its operator
 // state matches them, and returns the view's full contents (the caller releases them).
 func (e *Engine) backfill(ctx context.Context, f *dataflow, r reader) (zset.Batch, error) {
-	in, err := e.inputContents(f.graph, r)
+	in, err := e.inputContents(f.graph, r, nil)
 	if err != nil {
 		return zset.Batch{}, err
 	}

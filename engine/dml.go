@@ -110,7 +110,7 @@ func (x *dmlExec) execute(ctx context.Context, s *Session, params []types.Datum)
 		return nil, sqlerr.New(sqlerr.WrongObjectType, "cannot change relation %q", plan.table.Name)
 	}
 	snap := e.db.NewSnapshot()
-	in, err := e.inputContents(plan.rows.Graph, snap)
+	in, err := e.inputContents(plan.rows.Graph, snap, ectx)
 	snap.Close()
 	e.mu.RUnlock()
 	if err != nil {

@@ -53,15 +53,16 @@ func (x *queryExec) execute(ctx context.Context, s *Session, params []types.Datu
 		e.mu.RUnlock()
 		return nil, err
 	}
+	ectx := e.evalContext(s, params)
 	snap := e.db.NewSnapshot()
-	in, err := e.inputContents(q.Graph, snap)
+	in, err := e.inputContents(q.Graph, snap, ectx)
 	e.mu.RUnlock()
 	snap.Close()
 	if err != nil {
 		return nil, err
 	}
 	defer releaseAll(in)
-	out, err := runQuery(ctx, e.evalContext(s, params), q, in)
+	out, err := runQuery(ctx, ectx, q, in)
 	if err != nil {
 		return nil, err
 	}

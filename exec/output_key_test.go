@@ -60,3 +60,24 @@ func TestOutputKey(t *testing.T) {
 		t.Error("a table input is not known to be a set")
 	}
 }
+
+func TestInputFilter(t *testing.T) {
+	in := []types.T{types.Int64T}
+	pred := expr.Column(0, types.BoolT)
+	g := NewGraph()
+	src := g.Input(7, in)
+	g.SetOutput(g.Add(NewFilter(pred), in, src))
+	if got, ok := g.InputFilter(7); !ok || got != pred {
+		t.Errorf("filtered input: got %v, %v", got, ok)
+	}
+	if _, ok := g.InputFilter(8); ok {
+		t.Error("a relation the graph does not read has no filter")
+	}
+	g2 := NewGraph()
+	s2 := g2.Input(7, in)
+	f := g2.Add(NewFilter(pred), in, s2)
+	g2.SetOutput(g2.Add(NewUnion(2), in, f, s2))
+	if _, ok := g2.InputFilter(7); ok {
+		t.Error("an input also read unfiltered must not report a filter")
+	}
+}

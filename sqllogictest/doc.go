@@ -8,8 +8,8 @@
 // spaces, `statement error <regex>`, `query error <regex>`, `statement count N`, `include <glob>`,
 // `control sortmode <mode>`, `sleep <duration>`) are read. A query's expected lines match if they
 // equal the rendered values one per line, or the rendered rows one per line (values joined by
-// one space, runs of whitespace in the expected line collapsed). This engine's name for
-// `skipif`/`onlyif` is "postgresql"; a skipped statement or query counts as skipped.
+// one space, runs of whitespace in the expected line collapsed). A statement or query skipped
+// by `skipif`/`onlyif` counts as skipped.
 //
 // Values. Rows are read in the text format over the simple query protocol and rendered by the
 // type letter of their column: I as an integer (a fractional value is truncated toward zero),
@@ -23,10 +23,16 @@
 //
 // Incremental mode. With Options.Incremental, every query without an expected error is also
 // created as a materialized view as soon as the relations it reads exist (it is retried after
-// every successful CREATE statement until its creation stops failing with 42P01); at the
-// query's position the view's rows are compared, as a multiset, with the query's own rows, and
-// the view is dropped. A query that cannot be a view runs normally. Before any DROP statement
-// the pending views are dropped and retried later, so they never block the file's own DDL.
+// every successful CREATE, DROP, SET or RESET statement until its creation stops failing with
+// 42P01); at the query's position the view's rows are compared, as a multiset, with the query's
+// own rows, and the view is dropped. A query that cannot be a view runs normally. Before a DROP,
+// SET or RESET the pending views are dropped and created again after it, so they never block
+// the file's own DDL nor see settings other than their query's.
+//
+// Engine names. Every target answers to "postgresql" in skipif/onlyif; a Runnel target (the
+// in-process server, or one whose server_version says "Runnel") also answers to "runnel", so a
+// file checked against the real PostgreSQL can bridge a difference, e.g. `skipif runnel` in
+// front of the REFRESH MATERIALIZED VIEW that only PostgreSQL needs.
 //
 // Rewriting. With Options.Rewrite, the expected results of failing queries are replaced in
 // place by the actual results (hashed when the value count exceeds the hash threshold); files

@@ -47,9 +47,13 @@ func firstWord(sql string) string {
 }
 
 // beforeStatement drops every existing view before a DROP, so the file's own DDL is never
-// blocked by them; they are created again after the next CREATE.
+// blocked by them, and before a SET or RESET, so no view is computed under settings (such as
+// TimeZone) other than those in force where its query stands. They are created again after the
+// statement.
 func (inc *incremental) beforeStatement(ctx context.Context, r *fileRun, rec *Record) {
-	if firstWord(rec.SQL) != "DROP" {
+	switch firstWord(rec.SQL) {
+	case "DROP", "SET", "RESET":
+	default:
 		return
 	}
 	for idx, st := range inc.state {
@@ -60,9 +64,11 @@ func (inc *incremental) beforeStatement(ctx context.Context, r *fileRun, rec *Re
 	}
 }
 
-// afterStatement creates the views of later queries once a CREATE statement succeeded.
+// afterStatement creates the views of later queries once a CREATE, DROP, SET or RESET
+// statement succeeded.
 func (inc *incremental) afterStatement(ctx context.Context, r *fileRun, idx int, rec *Record) {
-	if firstWord(rec.SQL) == "CREATE" {
+	switch firstWord(rec.SQL) {
+	case "CREATE", "DROP", "SET", "RESET":
 		inc.tryCreate(ctx, r, idx)
 	}
 }

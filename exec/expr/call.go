@@ -76,7 +76,16 @@ func Call(name string, args []Expr) (Expr, error) {
 	cands := registry[key]
 	ov, ok := resolveOverload(cands, argTypes)
 	if !ok {
-		return nil, undefinedCall(name, op, argTypes, len(cands) > 0 && ov == nil && ambiguous(cands, argTypes))
+		undefined := undefinedCall(name, op, argTypes, len(cands) > 0 && ov == nil && ambiguous(cands, argTypes))
+		if t, isType := castFuncTypes[name]; isType && len(args) == 1 && len(cands) == 0 {
+			// Function-style cast, as PostgreSQL's func_get_detail allows: date(x), int4(x), text(x).
+			e, err := coerceTo(args[0], t, castExplicit)
+			if sqlerr.Code(err) == sqlerr.CannotCoerce {
+				return nil, undefined
+			}
+			return e, err
+		}
+		return nil, undefined
 	}
 	coerced := make([]Expr, len(args))
 	ctypes := make([]types.T, len(args))
@@ -198,6 +207,14 @@ func (c *callExpr) withChildren(ch []Expr) Expr {
 	cp := *c
 	cp.args = ch
 	return &cp
+}
+
+// castFuncTypes are the type names that work as one-argument cast functions.
+var castFuncTypes = map[string]types.T{
+	"bool": types.BoolT, "int2": types.Int16T, "int4": types.Int32T, "int8": types.Int64T,
+	"float4": types.Float32T, "float8": types.Float64T, "numeric": types.NumericT, "text": types.TextT,
+	"varchar": types.VarcharT, "date": types.DateT, "timestamp": types.TimestampT,
+	"timestamptz": types.TimestampTZT, "interval": types.IntervalT, "jsonb": types.JSONBT,
 }
 
 // specialCalls are functions resolved outside the signature table: SQL constructs that a caller

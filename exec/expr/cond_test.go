@@ -1,6 +1,8 @@
 package expr
 
 import (
+	"math/rand"
+	"strings"
 	"testing"
 
 	"github.com/runnel-db/runnel/exec/sqlerr"
@@ -187,4 +189,29 @@ func TestRegex(t *testing.T) {
 	eqStrings(t, "!~", env.eval(must(t)(Call("!~", []Expr{s, lit("b")}))), []string{"false", "true", "NULL"})
 	_, err := env.evalErr(must(t)(Call("~", []Expr{s, lit("(")})))
 	wantCode(t, err, sqlerr.InvalidRegularExpression)
+}
+
+// TestLikeShapesAgree checks the string-search fast paths against the general matcher.
+func TestLikeShapesAgree(t *testing.T) {
+	r := rand.New(rand.NewSource(4))
+	alpha := []string{"a", "b", "%", "_", "é"}
+	for iter := 0; iter < 3000; iter++ {
+		var p, s strings.Builder
+		for k := r.Intn(7); k > 0; k-- {
+			p.WriteString(alpha[r.Intn(len(alpha))])
+		}
+		for k := r.Intn(8); k > 0; k-- {
+			s.WriteString(alpha[r.Intn(len(alpha))])
+		}
+		m, err := compileLike(p.String(), '\\', true, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := m.match(s.String())
+		gen := &likeMatcher{toks: m.toks}
+		want, _ := gen.general(s.String())
+		if got != want {
+			t.Fatalf("%q LIKE %q: shape %c gives %v, general %v", s.String(), p.String(), m.shape, got, want)
+		}
+	}
 }

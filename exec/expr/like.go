@@ -23,9 +23,11 @@ type likeTok struct {
 type likeMatcher struct {
 	toks []likeTok
 	fold bool
-	// fast path: shape 'e' exact, 'p' prefix, 's' suffix, 'c' contains, 0 general
+	// fast path: shape 'e' exact, 'p' prefix, 's' suffix, 'c' contains, 'g' % segments,
+	// 0 general
 	shape byte
 	lit   string
+	segs  []string
 }
 
 // compileLike parses pattern with escape character esc (hasEsc false: no escape).
@@ -59,36 +61,55 @@ func compileLike(pattern string, esc rune, hasEsc bool, fold bool) (*likeMatcher
 	return m, nil
 }
 
-// classify detects the string-search shapes.
+// classify detects the string-search shapes: exact, prefix%, %suffix, %infix%, and in general any
+// pattern made only of literals and % (segments found left to right with strings.Index, which is
+// exact for patterns without _).
 func (m *likeMatcher) classify() {
-	t := m.toks
-	lead := len(t) > 0 && t[0].kind == '%'
-	trail := len(t) > 1 && t[len(t)-1].kind == '%'
-	inner := t
-	if lead {
-		inner = inner[1:]
-	}
-	if trail {
-		inner = inner[:len(inner)-1]
-	}
+	var segs []string
 	var sb strings.Builder
-	for _, k := range inner {
-		if k.kind != 'l' {
+	for _, k := range m.toks {
+		switch k.kind {
+		case 'l':
+			sb.WriteRune(k.r)
+		case '%':
+			segs = append(segs, sb.String())
+			sb.Reset()
+		default:
 			return
 		}
-		sb.WriteRune(k.r)
 	}
-	m.lit = sb.String()
+	segs = append(segs, sb.String())
+	m.segs = segs
 	switch {
-	case lead && trail:
-		m.shape = 'c'
-	case lead:
-		m.shape = 's'
-	case trail:
-		m.shape = 'p'
+	case len(segs) == 1:
+		m.shape, m.lit = 'e', segs[0]
+	case len(segs) == 2 && segs[1] == "":
+		m.shape, m.lit = 'p', segs[0]
+	case len(segs) == 2 && segs[0] == "":
+		m.shape, m.lit = 's', segs[1]
+	case len(segs) == 3 && segs[0] == "" && segs[2] == "":
+		m.shape, m.lit = 'c', segs[1]
 	default:
-		m.shape = 'e'
+		m.shape = 'g'
 	}
+}
+
+// matchSegments matches a pattern of literal segments separated by %.
+func (m *likeMatcher) matchSegments(s string) bool {
+	segs := m.segs
+	first, last := segs[0], segs[len(segs)-1]
+	if !strings.HasPrefix(s, first) {
+		return false
+	}
+	pos := len(first)
+	for _, seg := range segs[1 : len(segs)-1] {
+		i := strings.Index(s[pos:], seg)
+		if i < 0 {
+			return false
+		}
+		pos += i + len(seg)
+	}
+	return len(s)-pos >= len(last) && strings.HasSuffix(s, last)
 }
 
 var errLikeEscape = sqlerr.New(sqlerr.InvalidEscapeSequence, "LIKE pattern must not end with escape character")
@@ -103,6 +124,8 @@ func (m *likeMatcher) match(s string) (bool, error) {
 		return strings.HasSuffix(s, m.lit), nil
 	case 'c':
 		return strings.Contains(s, m.lit), nil
+	case 'g':
+		return m.matchSegments(s), nil
 	}
 	return m.general(s)
 }

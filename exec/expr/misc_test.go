@@ -122,3 +122,32 @@ func TestRegisterFuncAndSession(t *testing.T) {
 	_, err := Call("test_double_len", []Expr{int4c(1)})
 	wantCode(t, err, sqlerr.UndefinedFunction)
 }
+
+// TestFunctionStyleCasts follows PostgreSQL: select date('2024-01-01 10:00'::timestamp), text(1),
+// int4(2.5), int8('7'), bool('t') → 2024-01-01|1|3|7|t; date(true) does not exist.
+func TestFunctionStyleCasts(t *testing.T) {
+	env := newEnv(t)
+	ts, err := types.ParseText("2024-01-01 10:00", types.TimestampT, time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		arg  Expr
+		want string
+	}{
+		{"date", Const(ts, types.TimestampT), "2024-01-01"},
+		{"text", int4c(1), "1"},
+		{"int4", numLit("2.5"), "3"},
+		{"int8", lit("7"), "7"},
+		{"bool", lit("t"), "true"},
+	}
+	for _, c := range cases {
+		e := must(t)(Call(c.name, []Expr{c.arg}))
+		eqStrings(t, c.name, env.eval(e), []string{c.want})
+	}
+	_, err = Call("date", []Expr{Const(true, types.BoolT)})
+	if e := sqlerr.From(err); e == nil || e.Message != "function date(boolean) does not exist" {
+		t.Fatalf("got %v", err)
+	}
+}
