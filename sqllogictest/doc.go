@@ -12,7 +12,8 @@
 // by `skipif`/`onlyif` counts as skipped.
 //
 // Values. Rows are read in the text format over the simple query protocol and rendered by the
-// type letter of their column: I as an integer (a fractional value is truncated toward zero),
+// type letter of their column: I as an integer (a fractional value is truncated toward zero, a
+// boolean is 1 or 0),
 // R with "%.3f", anything else as the server's text. NULL renders as "NULL", the empty string as
 // "(empty)", and control characters inside a value as "@". Sorting (rowsort, valuesort) compares
 // rendered values as byte strings; hashing is MD5 over each sorted value followed by "\n".

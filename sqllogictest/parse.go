@@ -132,7 +132,7 @@ func parseRecord(block []line) (Record, error) {
 	rec := Record{Count: -1, ResultStart: -1, ResultEnd: -1}
 	for len(block) > 0 {
 		f := strings.Fields(block[0].text)
-		if len(f) == 2 && (f[0] == "skipif" || f[0] == "onlyif") {
+		if len(f) >= 2 && (f[0] == "skipif" || f[0] == "onlyif") { // words after the name are a comment
 			rec.Conditions = append(rec.Conditions, Condition{Skip: f[0] == "skipif", Engine: f[1]})
 			block = block[1:]
 			continue

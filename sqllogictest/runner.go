@@ -260,6 +260,9 @@ func (r *fileRun) runRecords(ctx context.Context, path string, recs []Record, de
 			return false, err
 		}
 		rec := &recs[i]
+		if rec.Kind != KindStatement && rec.Kind != KindQuery && rec.skipped(r.names) {
+			continue // e.g. "onlyif mssql" in front of a halt
+		}
 		switch rec.Kind {
 		case KindHalt:
 			return true, nil

@@ -231,7 +231,7 @@ func TestKillAndRecover(t *testing.T) {
 
 	rng := rand.New(rand.NewSource(1))
 	acked := int64(0)
-	for round := 0; round < 5; round++ {
+	for round := 0; round < 10; round++ {
 		if round > 0 {
 			s = startServer(t, dir)
 		}

@@ -40,6 +40,9 @@ func runSLT(args []string) error {
 	if err != nil {
 		return err
 	}
+	if *incremental && *verbose {
+		fmt.Printf("%d queries were also checked through a materialized view\n", sum.ViewChecks)
+	}
 	fmt.Println(sum.String())
 	if sum.Failed > 0 {
 		stop()

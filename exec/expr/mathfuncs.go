@@ -144,9 +144,9 @@ func init() {
 	}
 	register("sqrt", sig(types.Float64T, f8(sqrtFloat), f), sig(types.NumericT, numericUnary(numericSqrt), num))
 	register("cbrt", sig(types.Float64T, f8(pure(math.Cbrt)), f))
-	register("exp", sig(types.Float64T, f8(expFloat), f), sig(types.NumericT, notSupportedKernel("exp(numeric)"), num))
-	register("ln", sig(types.Float64T, f8(lnFloat), f), sig(types.NumericT, notSupportedKernel("ln(numeric)"), num))
-	register("log", sig(types.Float64T, f8(log10Float), f), sig(types.NumericT, notSupportedKernel("log(numeric)"), num))
+	register("exp", sig(types.Float64T, f8(expFloat), f))
+	register("ln", sig(types.Float64T, f8(lnFloat), f))
+	register("log", sig(types.Float64T, f8(log10Float), f))
 	register("sign",
 		sig(types.Float64T, f8(pure(signFloat)), f),
 		sig(types.NumericT, numericUnary(func(v types.NumericValue) (types.NumericValue, error) {
