@@ -41,50 +41,22 @@ func growTo[T any](s []T, n int) []T {
 	return append(s, make([]T, n-len(s))...)
 }
 
-// countAcc is count(x) (non-null rows) or count(*) (all rows).
-type countAcc struct {
-	star bool
-	n    []int64
-}
-
-func (c *countAcc) grow(n int)                          { c.n = growTo(c.n, n) }
-func (c *countAcc) reset(g int32)                       { c.n[g] = 0 }
-func (c *countAcc) result(g int32) (types.Datum, error) { return c.n[g], nil }
-
-func (c *countAcc) appendResult(b array.Builder, g int32) error {
-	b.(*array.Int64Builder).Append(c.n[g])
-	return nil
-}
-
-func (c *countAcc) update(col arrow.Array, gids []int32, w []int64) error {
-	if c.star || col.NullN() == 0 {
-		for i, g := range gids {
-			c.n[g] += w[i]
-		}
-		return nil
-	}
-	for i, g := range gids {
-		if col.IsValid(i) {
-			c.n[g] += w[i]
-		}
-	}
-	return nil
-}
-
 // intSumAcc is sum/avg over smallint, integer and bigint, summed exactly in 128 bits.
 type intSumAcc struct {
 	avg bool
 	out types.T
 	sum []decimal128.Num
-	n   []int64
+	nn  nonNulls
 }
+
+func (a *intSumAcc) bindRows(rows *[]int64) { a.nn.rows = rows }
 
 func (a *intSumAcc) grow(n int) {
 	a.sum = growTo(a.sum, n)
-	a.n = growTo(a.n, n)
+	a.nn.grow(n)
 }
 
-func (a *intSumAcc) reset(g int32) { a.sum[g], a.n[g] = decimal128.Num{}, 0 }
+func (a *intSumAcc) reset(g int32) { a.sum[g] = decimal128.Num{}; a.nn.reset(g) }
 
 func addInts[T int16 | int32 | int64](a *intSumAcc, vals []T, col arrow.Array, gids []int32, w []int64) {
 	nulls := col.NullN() > 0
@@ -101,11 +73,11 @@ func addInts[T int16 | int32 | int64](a *intSumAcc, vals []T, col arrow.Array, g
 		default:
 			a.sum[g] = a.sum[g].Add(decimal128.FromI64(v).Mul(decimal128.FromI64(wi)))
 		}
-		a.n[g] += wi
 	}
 }
 
 func (a *intSumAcc) update(col arrow.Array, gids []int32, w []int64) error {
+	a.nn.update(col, gids, w)
 	switch c := col.(type) {
 	case *array.Int16:
 		addInts(a, c.Int16Values(), col, gids, w)
@@ -120,7 +92,7 @@ func (a *intSumAcc) update(col arrow.Array, gids []int32, w []int64) error {
 }
 
 func (a *intSumAcc) appendResult(b array.Builder, g int32) error {
-	if a.avg || a.n[g] == 0 {
+	if a.avg || a.nn.get(g) == 0 {
 		d, err := a.result(g)
 		if err == nil {
 			zset.AppendDatum(b, d)
@@ -145,12 +117,13 @@ func (a *intSumAcc) appendResult(b array.Builder, g int32) error {
 }
 
 func (a *intSumAcc) result(g int32) (types.Datum, error) {
-	if a.n[g] == 0 {
+	n := a.nn.get(g)
+	if n == 0 {
 		return nil, nil
 	}
 	s := a.sum[g]
 	if a.avg {
-		return types.NumericDiv(types.NumericValue{Coef: s}, types.NumericFromInt64(a.n[g]))
+		return types.NumericDiv(types.NumericValue{Coef: s}, types.NumericFromInt64(n))
 	}
 	if a.out.Kind == types.Int64 {
 		return sumToInt64(s)

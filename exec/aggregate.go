@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/runnel-db/runnel/exec/expr"
 	"github.com/runnel-db/runnel/exec/types"
@@ -24,17 +25,17 @@ type aggregateOp struct {
 	accs     []accumulator
 	err      error // from construction, reported by Step
 
-	groups  map[string]int32 // encoded group key → group id
-	keyStr  []string         // group id → encoded key (to delete the map entry)
-	keyVals [][]types.Datum  // group id → group-by values
-	rows    []int64          // group id → number of input rows (weight sum)
-	free    []int32          // reusable group ids
-	stamp   []uint32         // group id → last epoch that touched it
+	table   groupTable  // group key hash → group id
+	keys    []keyColumn // per GROUP BY column: group id → value
+	rows    []int64     // group id → number of input rows (weight sum)
+	free    []int32     // reusable group ids
+	stamp   []uint32    // group id → last epoch that touched it
 	epoch   uint32
 	started bool
 
-	keys    [][]byte
-	gids    []int32
+	hashes  []uint64 // scratch, per input row
+	gids    []int32  // scratch, per input row
+	touched []int32  // scratch, groups of this epoch
 	masked  []int64
 	keyCols []arrow.Array
 }
@@ -44,14 +45,22 @@ var _ Operator = (*aggregateOp)(nil)
 // NewAggregate returns the incremental aggregation of rows of inTypes grouped by the groupBy
 // columns. Its output columns are the group columns followed by one column per aggregate.
 func NewAggregate(inTypes []types.T, groupBy []int, aggs []AggCall) Operator {
-	a := &aggregateOp{inTypes: inTypes, groupBy: groupBy, aggs: aggs, groups: map[string]int32{}}
+	a := &aggregateOp{inTypes: inTypes, groupBy: groupBy, aggs: aggs}
 	for _, g := range groupBy {
 		a.outTypes = append(a.outTypes, inTypes[g])
+		k, err := newKeyColumn(inTypes[g].ArrowType())
+		if err != nil && a.err == nil {
+			a.err = err
+		}
+		a.keys = append(a.keys, k)
 	}
 	for _, c := range aggs {
 		acc, err := newAccumulator(nil, c)
 		if err != nil && a.err == nil {
 			a.err = fmt.Errorf("aggregate %s: %w", c.Name, err)
+		}
+		if rb, ok := acc.(rowsBinder); ok && !c.Distinct && c.Filter < 0 {
+			rb.bindRows(&a.rows) // every input row reaches acc with its weight
 		}
 		a.accs = append(a.accs, acc)
 		rt := c.ResultType
@@ -65,7 +74,7 @@ func NewAggregate(inTypes []types.T, groupBy []int, aggs []AggCall) Operator {
 		a.outTypes = append(a.outTypes, rt)
 	}
 	if len(groupBy) == 0 && a.err == nil {
-		a.newGroup("", nil)
+		a.newGroup()
 	}
 	return a
 }
@@ -96,31 +105,69 @@ func (a *aggregateOp) Explain() string {
 	return fmt.Sprintf("Aggregate group by %s: %s", strings.Join(keys, ", "), strings.Join(parts, ", "))
 }
 
-func (a *aggregateOp) newGroup(key string, vals []types.Datum) int32 {
-	var g int32
+// newGroup returns a fresh group id with no rows (a freed one if any).
+func (a *aggregateOp) newGroup() int32 {
 	if n := len(a.free); n > 0 {
-		g = a.free[n-1]
+		g := a.free[n-1]
 		a.free = a.free[:n-1]
-		a.keyStr[g], a.keyVals[g], a.rows[g] = key, vals, 0
-	} else {
-		g = int32(len(a.rows))
-		a.keyStr = append(a.keyStr, key)
-		a.keyVals = append(a.keyVals, vals)
-		a.rows = append(a.rows, 0)
-		a.stamp = append(a.stamp, 0)
-		for _, acc := range a.accs {
-			acc.grow(len(a.rows))
+		return g
+	}
+	g := int32(len(a.rows))
+	a.rows = append(a.rows, 0)
+	a.stamp = append(a.stamp, 0)
+	for _, k := range a.keys {
+		k.grow(len(a.rows))
+	}
+	for _, acc := range a.accs {
+		acc.grow(len(a.rows))
+	}
+	return g
+}
+
+// lookup returns the group id of row i of the bound key columns, whose hash is h, creating the
+// group if it is new.
+func (a *aggregateOp) lookup(i int, h uint64) int32 {
+	t := &a.table
+	if len(t.slots) > 0 {
+	probe:
+		for pos := t.home(h); t.slots[pos] != 0; pos = t.next(pos) {
+			g := t.slots[pos] - 1
+			if t.hash[g] != h {
+				continue
+			}
+			for _, k := range a.keys {
+				if !k.equal(g, i) {
+					continue probe
+				}
+			}
+			return g
 		}
 	}
-	a.groups[key] = g
+	g := a.newGroup()
+	for _, k := range a.keys {
+		k.set(g, i)
+	}
+	t.insert(g, h)
 	return g
+}
+
+// dropGroup forgets group g, which has no rows left, and frees its id.
+func (a *aggregateOp) dropGroup(g int32) {
+	a.table.remove(g)
+	for _, k := range a.keys {
+		k.clear(g)
+	}
+	for _, acc := range a.accs {
+		acc.reset(g)
+	}
+	a.free = append(a.free, g)
 }
 
 // emit appends group g's current output row with weight w, appending typed results directly
 // where the accumulator can (no Datum boxing for count and sums).
 func (a *aggregateOp) emit(out *zset.Builder, g int32, w int64) error {
-	for c, d := range a.keyVals[g] {
-		zset.AppendDatum(out.Col(c), d)
+	for c, k := range a.keys {
+		k.appendTo(out.Col(c), g)
 	}
 	nk := len(a.groupBy)
 	for i, acc := range a.accs {
@@ -151,55 +198,68 @@ func (a *aggregateOp) Step(ctx *expr.Context, in []zset.Batch) (zset.Batch, erro
 	}
 	mem := ctx.Allocator()
 	b := in[0]
-	n := b.NumRows()
-	w := b.Weights()
 	a.epoch++
+	if err := a.resolve(b); err != nil {
+		return zset.Batch{}, err
+	}
 	out := zset.NewBuilder(mem, a.outTypes)
+	if err := a.apply(mem, out, b); err != nil {
+		out.Release()
+		return zset.Batch{}, err
+	}
+	a.trimScratch()
+	return zset.Consolidate(mem, out.Build()), nil
+}
 
-	// Resolve group ids; snapshot the old output row of each group on first touch.
+// resolve sets a.gids to the group id of every row of b (creating new groups) and a.touched
+// to the distinct groups in order of first appearance, stamped with the epoch.
+func (a *aggregateOp) resolve(b zset.Batch) error {
+	n := b.NumRows()
 	a.gids = growTo(a.gids[:0], n)
-	var touched []int32
-	touch := func(g int32) error {
-		if a.stamp[g] == a.epoch {
-			return nil
-		}
-		a.stamp[g] = a.epoch
-		touched = append(touched, g)
-		if a.rows[g] > 0 || (len(a.groupBy) == 0 && a.started) {
-			return a.emit(out, g, -1)
-		}
+	a.touched = a.touched[:0]
+	if len(a.groupBy) == 0 {
+		a.touched = append(a.touched, 0)
 		return nil
 	}
-	if len(a.groupBy) == 0 {
-		if err := touch(0); err != nil {
-			out.Release()
-			return zset.Batch{}, err
+	a.keyCols = a.keyCols[:0]
+	for c, k := range a.keys {
+		col := b.Col(a.groupBy[c])
+		a.keyCols = append(a.keyCols, col)
+		if err := k.bind(col); err != nil {
+			a.unbind()
+			return err
 		}
-	} else {
-		a.keyCols = a.keyCols[:0]
-		for _, c := range a.groupBy {
-			a.keyCols = append(a.keyCols, b.Col(c))
+	}
+	a.hashes = growTo(a.hashes[:0], n)
+	zset.HashRows(a.keyCols, a.hashes)
+	for i, h := range a.hashes {
+		g := a.lookup(i, h)
+		a.gids[i] = g
+		if a.stamp[g] != a.epoch {
+			a.stamp[g] = a.epoch
+			a.touched = append(a.touched, g)
 		}
-		a.keys = zset.EncodeKeys(a.keys, a.keyCols, n)
-		for i := 0; i < n; i++ {
-			g, ok := a.groups[string(a.keys[i])]
-			if !ok {
-				vals := make([]types.Datum, len(a.keyCols))
-				for c, col := range a.keyCols {
-					vals[c] = zset.DatumAt(col, i)
-				}
-				g = a.newGroup(string(a.keys[i]), vals)
-			}
-			a.gids[i] = g
-			if err := touch(g); err != nil {
-				out.Release()
-				return zset.Batch{}, err
+	}
+	a.unbind()
+	return nil
+}
+
+// apply emits the old row of every touched group, applies b to the state, then emits the new
+// rows and drops the groups that became empty.
+func (a *aggregateOp) apply(mem memory.Allocator, out *zset.Builder, b zset.Batch) error {
+	for c := range a.outTypes {
+		out.Col(c).Reserve(2 * len(a.touched))
+	}
+	for _, g := range a.touched {
+		if a.rows[g] > 0 || (len(a.groupBy) == 0 && a.started) {
+			if err := a.emit(out, g, -1); err != nil {
+				return err
 			}
 		}
 	}
 	a.started = true
 
-	// Apply the delta.
+	w := b.Weights()
 	for i, g := range a.gids {
 		a.rows[g] += w[i]
 	}
@@ -217,32 +277,44 @@ func (a *aggregateOp) Step(ctx *expr.Context, in []zset.Batch) (zset.Batch, erro
 			ws = a.filterWeights(b.Col(c.Filter), w)
 		}
 		if err := acc.update(col, a.gids, ws); err != nil {
-			out.Release()
-			return zset.Batch{}, fmt.Errorf("aggregate %s: %w", c.Name, err)
+			return fmt.Errorf("aggregate %s: %w", c.Name, err)
 		}
 	}
 
-	// Emit the new rows; drop groups that became empty.
-	for _, g := range touched {
+	for _, g := range a.touched {
 		switch {
 		case a.rows[g] > 0 || len(a.groupBy) == 0:
 			if err := a.emit(out, g, 1); err != nil {
-				out.Release()
-				return zset.Batch{}, err
+				return err
 			}
 		case a.rows[g] == 0:
-			delete(a.groups, a.keyStr[g])
-			for _, acc := range a.accs {
-				acc.reset(g)
-			}
-			a.keyVals[g], a.keyStr[g] = nil, ""
-			a.free = append(a.free, g)
+			a.dropGroup(g)
 		default:
-			out.Release()
-			return zset.Batch{}, internalf("aggregate: group has %d rows", a.rows[g])
+			return internalf("aggregate: group has %d rows", a.rows[g])
 		}
 	}
-	return zset.Consolidate(mem, out.Build()), nil
+	return nil
+}
+
+// maxKeptScratch is the largest batch (in rows) whose scratch buffers are kept for the next
+// Step: a bulk load must not pin batch-sized buffers for the operator's lifetime.
+const maxKeptScratch = 1 << 16
+
+func (a *aggregateOp) trimScratch() {
+	if cap(a.gids) > maxKeptScratch {
+		a.gids, a.hashes, a.masked = nil, nil, nil
+	}
+	if cap(a.touched) > maxKeptScratch {
+		a.touched = nil
+	}
+}
+
+// unbind drops the key stores' references to the input batch.
+func (a *aggregateOp) unbind() {
+	for _, k := range a.keys {
+		k.unbind()
+	}
+	clear(a.keyCols)
 }
 
 // filterWeights returns w with zero where the FILTER column is not true.

@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"strings"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
@@ -147,7 +148,20 @@ func Explain(q *Query) string {
 		out += indent + fmt.Sprintf("Output #0..#%d\n", len(q.Columns)-1)
 		indent += "  "
 	}
+	names := map[string]string{}
+	for _, r := range q.Relations {
+		kind := "table"
+		if r.Kind == MaterializedView {
+			kind = "materialized view"
+		}
+		names[fmt.Sprint(r.ID)] = kind + " " + r.Name
+	}
 	for _, line := range splitLines(q.Graph.Explain()) {
+		// The graph knows inputs by relation id; name them.
+		trimmed := strings.TrimLeft(line, " ")
+		if id, ok := strings.CutPrefix(trimmed, "Input "); ok && names[id] != "" {
+			line = line[:len(line)-len(trimmed)] + "Read " + names[id]
+		}
 		out += indent + line + "\n"
 	}
 	return out

@@ -35,8 +35,8 @@
 // file checked against the real PostgreSQL can bridge a difference, e.g. `skipif runnel` in
 // front of the REFRESH MATERIALIZED VIEW that only PostgreSQL needs.
 //
-// Rewriting. With Options.Rewrite, the expected results of failing queries are replaced in
-// place by the actual results (hashed when the value count exceeds the hash threshold); files
+// Rewriting. With Options.Rewrite, the expected results of failing queries (and the N of a
+// failing `statement count N`) are replaced in place by the actual results (hashed when the value count exceeds the hash threshold); files
 // ending in ".test" keep SQLite's one-value-per-line layout, others get one row per line.
 //
 // Concurrency: a Runner is used by one goroutine at a time.

@@ -353,6 +353,9 @@ func (r *fileRun) statement(ctx context.Context, path string, idx int, rec *Reco
 			n += x.tag.RowsAffected()
 		}
 		if n != rec.Count {
+			if r.opts.Rewrite {
+				r.edits[path] = append(r.edits[path], edit{rec.Line - 1, rec.Line - 1, []string{fmt.Sprintf("statement count %d", n)}})
+			}
 			return fail(fmt.Sprintf("count %d", rec.Count), fmt.Sprintf("count %d", n))
 		}
 	}

@@ -25,6 +25,9 @@ CREATE TABLE t (a int, b text)
 statement count 2
 INSERT INTO t VALUES (1, 'x'), (2, NULL)
 
+statement count 5
+DELETE FROM t WHERE a > 5
+
 query IT rowsort
 SELECT a, b FROM t
 ----
@@ -45,17 +48,17 @@ SELECT * FROM missing
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.String() != "3 passed, 2 failed, 1 skipped" {
+	if sum.String() != "3 passed, 3 failed, 1 skipped" {
 		t.Fatalf("%s: %v", sum, sum.Failures)
 	}
-	if sum.Failures[0].Line != 7 || sum.Failures[1].Line != 13 {
-		t.Errorf("failures at %d and %d", sum.Failures[0].Line, sum.Failures[1].Line)
+	if sum.Failures[0].Line != 7 || sum.Failures[1].Line != 10 || sum.Failures[2].Line != 16 {
+		t.Errorf("failures at %v", sum.Failures)
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(data), "----\n1 x\n2 NULL\n\nquery I\nSELECT a FROM t WHERE a > 1\n----\n2\n\nskipif") {
+	if !strings.Contains(string(data), "statement count 0\nDELETE") || !strings.Contains(string(data), "----\n1 x\n2 NULL\n\nquery I\nSELECT a FROM t WHERE a > 1\n----\n2\n\nskipif") {
 		t.Errorf("rewritten file:\n%s", data)
 	}
 	sum, err = RunFile(context.Background(), path, Options{Timeout: 30 * time.Second})
@@ -102,5 +105,49 @@ SELECT count(*) FROM t
 	}
 	if sum.Failed != 0 || sum.Passed != 8 || sum.ViewChecks != 3 {
 		t.Errorf("%s, %d view checks: %v", sum, sum.ViewChecks, sum.Failures)
+	}
+}
+
+func TestRunIncludeSortModeHalt(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "parts"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	part := "statement ok\nCREATE TABLE t (a int)\n\nstatement ok\nINSERT INTO t VALUES (2), (1)\n"
+	if err := os.WriteFile(filepath.Join(dir, "parts", "a.slt"), []byte(part), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	main := `include parts/*.slt
+
+control sortmode rowsort
+
+sleep 1ms
+
+query I
+SELECT a FROM t
+----
+1
+2
+
+onlyif mysql
+halt
+
+halt
+
+query I
+SELECT 1
+----
+2
+`
+	path := filepath.Join(dir, "main.slt")
+	if err := os.WriteFile(path, []byte(main), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := RunFile(context.Background(), path, Options{Timeout: 30 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.String() != "3 passed, 0 failed, 0 skipped" {
+		t.Errorf("%s: %v", sum, sum.Failures)
 	}
 }
