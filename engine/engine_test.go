@@ -333,7 +333,6 @@ func TestUnsupportedStatementsAreNamed(t *testing.T) {
 	for stmt, want := range map[string]string{
 		"CREATE INDEX i ON t (a)":           "CREATE INDEX is not supported",
 		"ALTER TABLE t ADD COLUMN b int":    "ALTER TABLE is not supported",
-		"TRUNCATE t":                        "TRUNCATE is not supported",
 		"CREATE SEQUENCE s":                 "CREATE SEQUENCE is not supported",
 		"CREATE TABLE u AS SELECT * FROM t": "CREATE TABLE AS is not supported",
 	} {
@@ -342,4 +341,19 @@ func TestUnsupportedStatementsAreNamed(t *testing.T) {
 			t.Errorf("%s: message %q, want %q", stmt, err.Message, want)
 		}
 	}
+}
+
+func TestTruncate(t *testing.T) {
+	e := openMem(t)
+	s := newSession(t, e)
+	mustQuery(t, s, `CREATE TABLE a (x int); CREATE TABLE b (id int PRIMARY KEY, y numeric);
+		CREATE MATERIALIZED VIEW n AS SELECT (SELECT count(*) FROM a) AS na, (SELECT count(*) FROM b) AS nb;
+		INSERT INTO a VALUES (1), (1), (2); INSERT INTO b VALUES (1, 1.50), (2, 2)`)
+	expectRows(t, s, "SELECT * FROM n", "3|2")
+	mustQuery(t, s, "TRUNCATE a, b")
+	expectRows(t, s, "SELECT * FROM n", "0|0")
+	expectRows(t, s, "SELECT count(*) FROM a", "0")
+	mustQuery(t, s, "INSERT INTO b VALUES (1, 3)")
+	expectRows(t, s, "SELECT * FROM n", "0|1")
+	expectError(t, s, "TRUNCATE n", sqlerr.WrongObjectType)
 }

@@ -177,6 +177,8 @@ func (s *Session) bind(st sql.Statement, paramTypes []types.T, p *Prepared) (exe
 		return &txExec{stmt: n.TransactionStmt}, nil
 	case *pg_query.Node_CopyStmt:
 		return s.bindCopy(st, n.CopyStmt)
+	case *pg_query.Node_TruncateStmt:
+		return &truncateExec{st: st, stmt: n.TruncateStmt}, nil
 	}
 	return nil, sqlerr.NotSupported(statementName(st.AST))
 }
