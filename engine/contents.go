@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"slices"
 	"strings"
@@ -35,7 +36,9 @@ import (
 //
 // Keys hold canonical forms (NUMERIC 1.50 and 1.5 share a key, as SQL equality demands), so
 // columns whose exact form a key would lose (NUMERIC display scale, INTERVAL fields) are also
-// written into the value and read back from there ("exact" columns).
+// written elsewhere and read back from there ("exact" columns): into the value of keyed and
+// row-id relations, and as a key suffix of multisets, whose rows are Z-set rows with exact
+// identity (3 and 3.0 are two rows there).
 type layout struct {
 	id        uint64
 	view      bool // under the view-rows prefix rather than the table-rows prefix
@@ -49,9 +52,12 @@ type layout struct {
 	unique bool
 	// rowid means a table without a primary key: each stored row (one per copy) is keyed by a
 	// row id that only grows, so inserts append; see rowid.go.
-	rowid    bool
-	colNames []string
-	colTypes []types.T
+	rowid bool
+	// exactInKey means a multiset whose keys end with the exact forms of its NUMERIC/INTERVAL
+	// columns and a uint16 length of them (see rowKey).
+	exactInKey bool
+	colNames   []string
+	colTypes   []types.T
 }
 
 func layoutOf(o *object) *layout {
@@ -89,6 +95,9 @@ func layoutOf(o *object) *layout {
 			l.valueCols = append(l.valueCols, k)
 		}
 	}
+	// A multiset's rows are Z-set rows, whose identity is exact (3 and 3.0 are two rows): the
+	// exact forms join the key as a suffix, and the value is only the multiplicity.
+	l.exactInKey = !l.keyed && !l.rowid && len(l.valueCols) > 0
 	return l
 }
 
@@ -105,7 +114,25 @@ func (l *layout) rowKey(dst []byte, cols []arrow.Array, row int) []byte {
 	} else {
 		dst = storage.TableRowKey(dst, l.id, nil)
 	}
-	return l.codec.AppendKey(dst, cols, row, l.keyCols)
+	dst = l.codec.AppendKey(dst, cols, row, l.keyCols)
+	if l.exactInKey {
+		start := len(dst)
+		dst = l.codec.AppendValue(dst, cols, row, l.valueCols)
+		dst = binary.BigEndian.AppendUint16(dst, uint16(len(dst)-start))
+	}
+	return dst
+}
+
+// splitExactKey splits an exactInKey row key into its canonical encoding and exact suffix.
+func splitExactKey(key []byte) (canon, exact []byte, err error) {
+	if len(key) < 2 {
+		return nil, nil, fmt.Errorf("corrupt row key %x", key)
+	}
+	n := int(binary.BigEndian.Uint16(key[len(key)-2:]))
+	if n > len(key)-2 {
+		return nil, nil, fmt.Errorf("corrupt row key %x", key)
+	}
+	return key[:len(key)-2-n], key[len(key)-2-n : len(key)-2], nil
 }
 
 // reader is what scans need: a snapshot or an indexed batch.
@@ -149,26 +176,29 @@ func (l *layout) scanRange(r reader, mem memory.Allocator, lower, upper []byte, 
 		return fn(b)
 	}
 	for it.First(); it.Valid(); it.Next() {
-		key, val := it.Key()[storage.PrefixLen:], it.Value()
-		if l.rowid {
-			if key, val, err = splitRowIDValue(val); err != nil {
-				return fmt.Errorf("relation %d: %w", l.id, err)
+		// key: the canonical encoding; exact: where the exact forms of lossy columns are.
+		key, exact := it.Key()[storage.PrefixLen:], it.Value()
+		n := int64(1)
+		var err error
+		switch {
+		case l.rowid:
+			key, exact, err = splitRowIDValue(exact)
+		case !l.keyed:
+			if n, _, err = storage.DecodeZSetValue(exact); err == nil && n <= 0 {
+				err = fmt.Errorf("internal error: a row with multiplicity %d", n)
 			}
+			exact = nil
+			if err == nil && l.exactInKey {
+				key, exact, err = splitExactKey(key)
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("relation %d: %w", l.id, err)
 		}
 		if err := dec.DecodeKeyExcept(key, l.keyCols, l.exact); err != nil {
 			return fmt.Errorf("decode row of relation %d: %w", l.id, err)
 		}
-		n := int64(1)
-		if !l.keyed && !l.rowid {
-			var err error
-			if n, val, err = storage.DecodeZSetValue(val); err != nil {
-				return fmt.Errorf("relation %d: %w", l.id, err)
-			}
-			if n <= 0 {
-				return fmt.Errorf("internal error: relation %d holds a row with multiplicity %d", l.id, n)
-			}
-		}
-		if err := dec.DecodeValue(val, l.valueCols); err != nil {
+		if err := dec.DecodeValue(exact, l.valueCols); err != nil {
 			return fmt.Errorf("decode row of relation %d: %w", l.id, err)
 		}
 		weights.Append(n)
@@ -307,38 +337,45 @@ func (l *layout) apply(wb *storage.Batch, delta zset.Batch, name string, next fu
 		}
 		return nil
 	}
+	// Retractions first, then additions (merge operands that need no read).
 	for _, i := range keys.order {
-		w, key := weights[i], keys.key(i)
-		if w > 0 {
-			val = l.codec.AppendValue(storage.AppendZSetValue(val[:0], w, nil), cols, i, l.valueCols)
-			if err := wb.Merge(key, val); err != nil {
-				return err
-			}
-			continue
-		}
-		old, found, err := wb.Get(key)
-		if err != nil {
-			return err
-		}
-		n, tail := int64(0), []byte(nil)
-		if found {
-			if n, tail, err = storage.DecodeZSetValue(old); err != nil {
+		if w := weights[i]; w < 0 {
+			if err := l.retract(wb, keys.key(i), w); err != nil {
 				return err
 			}
 		}
-		switch n += w; {
-		case n < 0:
-			return fmt.Errorf("internal error: relation %d: retracting a row that is not stored", l.id)
-		case n == 0:
-			err = wb.Delete(key)
-		default:
-			err = wb.Set(key, storage.AppendZSetValue(val[:0], n, tail))
-		}
-		if err != nil {
-			return err
+	}
+	for _, i := range keys.order {
+		if w := weights[i]; w > 0 {
+			val = storage.AppendZSetValue(val[:0], w, nil)
+			if err := wb.Merge(keys.key(i), val); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// retract lowers a multiset entry's multiplicity by -w, deleting it at zero.
+func (l *layout) retract(wb *storage.Batch, key []byte, w int64) error {
+	old, found, err := wb.Get(key)
+	if err != nil {
+		return err
+	}
+	n, tail := int64(0), []byte(nil)
+	if found {
+		if n, tail, err = storage.DecodeZSetValue(old); err != nil {
+			return err
+		}
+	}
+	switch n += w; {
+	case n < 0:
+		return fmt.Errorf("internal error: relation %d: retracting a row that is not stored", l.id)
+	case n == 0:
+		return wb.Delete(key)
+	default:
+		return wb.Set(key, storage.AppendZSetValue(nil, n, tail))
+	}
 }
 
 // rowKeys are the storage keys of a delta's rows and the rows in key order. Writing an epoch in

@@ -144,12 +144,15 @@ func sumToInt64(s decimal128.Num) (int64, error) {
 
 // numericSumAcc is sum/avg over numeric. PostgreSQL displays a sum with the largest scale of
 // the summed values, so each group also counts its values per scale: after a delete the
-// display scale can shrink again.
+// display scale can shrink again. Nearly always a group's values share one scale (the
+// column's typmod): that scale is kept in one byte, and only groups that hold values of
+// several scales keep per-scale counts, in a side map.
 type numericSumAcc struct {
-	avg    bool
-	sum    []types.NumericValue
-	n      []int64
-	scales [][]scaleCount // per group, usually one entry
+	avg   bool
+	sum   []types.NumericValue
+	n     []int64
+	scale []int8                 // the scale of the group's values when multi has no entry
+	multi map[int32][]scaleCount // groups with values of several scales: count per scale
 }
 
 type scaleCount struct {
@@ -160,11 +163,12 @@ type scaleCount struct {
 func (a *numericSumAcc) grow(n int) {
 	a.sum = growTo(a.sum, n)
 	a.n = growTo(a.n, n)
-	a.scales = growTo(a.scales, n)
+	a.scale = growTo(a.scale, n)
 }
 
 func (a *numericSumAcc) reset(g int32) {
-	a.sum[g], a.n[g], a.scales[g] = types.NumericValue{}, 0, nil
+	a.sum[g], a.n[g], a.scale[g] = types.NumericValue{}, 0, 0
+	delete(a.multi, g)
 }
 
 func (a *numericSumAcc) update(col arrow.Array, gids []int32, w []int64) error {
@@ -191,10 +195,34 @@ func (a *numericSumAcc) update(col arrow.Array, gids []int32, w []int64) error {
 		if a.sum[g], err = types.NumericAdd(a.sum[g], v); err != nil {
 			return err
 		}
+		a.countScale(g, v.Scale, wi)
 		a.n[g] += wi
-		a.scales[g] = addScale(a.scales[g], v.Scale, wi)
 	}
 	return nil
+}
+
+// countScale adds w values of scale to group g's per-scale counts (before a.n[g] counts them).
+func (a *numericSumAcc) countScale(g int32, scale int8, w int64) {
+	m, several := a.multi[g]
+	switch {
+	case !several && (a.n[g] == 0 || a.scale[g] == scale):
+		a.scale[g] = scale
+		return
+	case !several:
+		m = []scaleCount{{scale: a.scale[g], n: a.n[g]}}
+		if a.multi == nil {
+			a.multi = map[int32][]scaleCount{}
+		}
+	}
+	m = addScale(m, scale, w)
+	if len(m) > 1 {
+		a.multi[g] = m
+		return
+	}
+	delete(a.multi, g)
+	if len(m) == 1 {
+		a.scale[g] = m[0].scale
+	}
 }
 
 func addScale(s []scaleCount, scale int8, w int64) []scaleCount {
@@ -215,9 +243,12 @@ func (a *numericSumAcc) result(g int32) (types.Datum, error) {
 	if a.n[g] == 0 {
 		return nil, nil
 	}
-	display := int8(0)
-	for _, s := range a.scales[g] {
-		display = max(display, s.scale)
+	display := max(0, a.scale[g])
+	if m, ok := a.multi[g]; ok {
+		display = 0
+		for _, s := range m {
+			display = max(display, s.scale)
+		}
 	}
 	sum, err := types.NumericRound(a.sum[g], int32(display))
 	if err != nil {

@@ -13,14 +13,16 @@ import (
 )
 
 // aggregateOp is the incremental GROUP BY: group key → group id → accumulator slots. Group
-// ids are dense (freed ids are reused); everything per group lives in slices indexed by id,
-// free of pointers: the key values in typed columns (keyColumn), the key hash in a
-// hash → id table (groupTable, full keys compared on a hash match, so a collision never
-// merges groups), the row count, and each accumulator's slots (count(*) and null-free
-// count/sum read the row count instead of keeping their own). Each epoch it emits, for every group the delta touched, -old row and +new row (consolidation
-// cancels the pair when the row did not change). Without GROUP BY there is exactly one group,
-// present from the first epoch on even over empty input (count 0, other aggregates NULL).
-// Non-linear; its state (group keys, row counts, accumulators) is what gets persisted.
+// ids are dense (freed ids are reused) and everything per group lives in slices indexed by
+// id, without pointers except in min/max and DISTINCT states: the key values in typed
+// columns (keyColumn), the key hash and the hash → id table (groupTable; full keys are
+// compared on a hash match, so a collision never merges groups), the row count, and each
+// accumulator's slots (count(*), and count/sum over a column without NULLs, read the row
+// count instead of keeping their own). Each epoch it emits, for every group the delta
+// touched, -old row and +new row (consolidation cancels the pair when the row did not
+// change). Without GROUP BY there is exactly one group, present from the first epoch on even
+// over empty input (count 0, other aggregates NULL). Non-linear; its state (group keys, row
+// counts, accumulators) is what gets persisted.
 type aggregateOp struct {
 	inTypes  []types.T
 	groupBy  []int

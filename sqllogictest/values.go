@@ -20,8 +20,8 @@ func Render(v []byte, typ byte) string {
 	s := string(v)
 	switch typ {
 	case 'I':
-		if _, err := strconv.ParseInt(s, 10, 64); err == nil {
-			return s
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return strconv.FormatInt(n, 10) // "-0" (a float's text) is 0
 		}
 		switch s { // booleans read as integers, as SQLite's harness reads them
 		case "t":

@@ -4,12 +4,13 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
-// Consolidate is the one consolidation function of Runnel: it returns b with equal rows merged
-// (weights summed) and zero-weight rows dropped, so that the result is *consolidated* (no two
-// rows equal under RowsEqual, no zero weight). It hashes every row (HashRows) into an
-// open-addressing table whose chains are resolved with RowsEqual, so hash collisions never merge
-// distinct rows. The surviving rows keep the order of their first occurrence; the value kept
-// for a group of equal rows (e.g. 1.5 versus 1.50) is the first one.
+// Consolidate is the one consolidation function of Runnel: it returns b with identical rows
+// merged (weights summed) and zero-weight rows dropped, so that the result is *consolidated* (no
+// two rows identical under RowsIdentical, no zero weight). Identity, not SQL equality: 3 and 3.0
+// are different rows of a Z-set, so replacing one by the other is a change. It hashes every row
+// (HashRows) into an open-addressing table whose chains are resolved with RowsIdentical, so hash
+// collisions never merge distinct rows. The surviving rows keep the order of their first
+// occurrence.
 //
 // Consolidate takes ownership of b. When b is already consolidated it is returned as is.
 func Consolidate(mem memory.Allocator, b Batch) Batch {
@@ -47,7 +48,7 @@ func Consolidate(mem memory.Allocator, b Batch) Batch {
 				break
 			}
 			r := int(s - 1)
-			if hashes[r] == h && RowsEqual(cols, r, cols, i) {
+			if hashes[r] == h && RowsIdentical(cols, r, cols, i) {
 				sums[r] += w[i]
 				merged = true
 				break
@@ -70,7 +71,7 @@ func Consolidate(mem memory.Allocator, b Batch) Batch {
 	return out
 }
 
-// IsConsolidated reports whether b is consolidated: no zero weight and no two equal rows.
+// IsConsolidated reports whether b is consolidated: no zero weight and no two identical rows.
 // It costs a hash of every row; operators call it only under the invariants build tag.
 func IsConsolidated(b Batch) bool {
 	n := b.NumRows()
@@ -88,7 +89,7 @@ func IsConsolidated(b Batch) bool {
 	seen := make(map[uint64][]int32, n)
 	for i, h := range hashes {
 		for _, j := range seen[h] {
-			if RowsEqual(cols, int(j), cols, i) {
+			if RowsIdentical(cols, int(j), cols, i) {
 				return false
 			}
 		}

@@ -14,13 +14,17 @@ func num(coef int64, scale int8) types.NumericValue {
 	return types.NumericValue{Coef: decimal128.FromI64(coef), Scale: scale}
 }
 
-func TestConsolidateGroupingEquality(t *testing.T) {
+// TestConsolidateIdentity checks that consolidation merges identical rows only: values equal in
+// SQL but written differently (1.5 and 1.50, '1 mon' and '30 days', 0 and -0) stay apart, while
+// NULLs and NaNs (any payload) are identical to each other.
+func TestConsolidateIdentity(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
 	ts := []types.T{types.Int32T, types.Float64T, types.NumericT, types.TextT, types.IntervalT}
 	b := NewBuilder(mem, ts)
 	b.Append(1, int64(1), 0.0, num(15, 1), "a", types.IntervalValue{Months: 1})
 	b.Append(2, int64(1), math.Copysign(0, -1), num(150, 2), "a", types.IntervalValue{Days: 30})
+	b.Append(1, int64(1), 0.0, num(15, 1), "a", types.IntervalValue{Months: 1})
 	b.Append(1, nil, math.NaN(), nil, nil, nil)
 	b.Append(-1, nil, -math.NaN(), nil, nil, nil)
 	b.Append(1, int64(2), 1.0, num(1, 0), "b", nil)
@@ -28,18 +32,21 @@ func TestConsolidateGroupingEquality(t *testing.T) {
 	b.Append(0, int64(3), 1.0, num(1, 0), "c", nil)
 	out := Consolidate(mem, b.Build())
 	defer out.Release()
-	if out.NumRows() != 3 {
-		t.Fatalf("rows = %d, want 3", out.NumRows())
+	want := []int64{2, 2, 1, 1}
+	if out.NumRows() != len(want) {
+		t.Fatalf("rows = %d, want %d", out.NumRows(), len(want))
 	}
-	want := []int64{3, 1, 1}
 	for i, w := range out.Weights() {
 		if w != want[i] {
 			t.Errorf("weight %d = %d, want %d", i, w, want[i])
 		}
 	}
-	// The first representative is kept.
-	if got := DatumAt(out.Col(2), 0).(types.NumericValue); got.Scale != 1 {
-		t.Errorf("kept scale %d, want 1", got.Scale)
+	if got := DatumAt(out.Col(2), 1).(types.NumericValue); got.Scale != 2 {
+		t.Errorf("second row keeps scale %d, want 2", got.Scale)
+	}
+	// SQL equality still sees the first two rows as equal.
+	if !RowsEqual(out.Cols(), 0, out.Cols(), 1) || RowsIdentical(out.Cols(), 0, out.Cols(), 1) {
+		t.Error("rows 0 and 1 must be equal but not identical")
 	}
 }
 
