@@ -291,3 +291,8 @@ func TestKillAndRecover(t *testing.T) {
 	}
 	s.stop(t)
 }
+
+func portOf(s *server) string {
+	_, port, _ := net.SplitHostPort(s.addr)
+	return port
+}
