@@ -17,8 +17,11 @@
 // Equality is SQL grouping equality (zset.RowsEqual): NULL keys group together, but join keys
 // use SQL = where NULL never matches.
 //
-// State. Operators keep their state in memory, in Go maps keyed by zset.EncodeKeys keys (exact
-// encodings, so no hash collision can merge rows) and slices indexed by dense ids. What will be
+// State. Operators keep their state in memory: Aggregate in an open-addressing table from row
+// hashes (zset.HashRows) to dense group ids, with full key comparison on every hash match and
+// the group values in typed per-column storage (exec/group_*.go); the others in Go maps keyed by
+// zset.EncodeKeys keys (exact encodings, so no hash collision can merge rows) and slices
+// indexed by dense ids. What will be
 // persisted to Pebble at each epoch commit (DESIGN.md §4–5), per operator:
 //   - Distinct: row key → multiplicity; SetOp: row key → (left count, right count);
 //   - Aggregate: group key → group-by values, row count and each accumulator's slot (count,
