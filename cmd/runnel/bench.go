@@ -67,27 +67,35 @@ func execSQL(ctx context.Context, s *engine.Session, sql string) error {
 	return err
 }
 
+// openWith opens an engine and a session on it and runs the setup statements.
+func openWith(opts engine.Options, setup ...string) (*engine.Engine, *engine.Session, error) {
+	e, err := engine.Open(opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := e.NewSession("runnel", "runnel", nil)
+	for _, q := range setup {
+		if err == nil {
+			err = execSQL(context.Background(), s, q)
+		}
+	}
+	if err != nil {
+		e.Close()
+		return nil, nil, err
+	}
+	return e, s, nil
+}
+
 // benchIngest inserts rows in batches into t(k, v) feeding
 // SELECT k, count(*), sum(v) FROM t GROUP BY k.
 func benchIngest(opts engine.Options, rows, batch, groups int, out io.Writer) error {
-	e, err := engine.Open(opts)
+	e, _, err := openWith(opts, "CREATE TABLE t (k bigint, v bigint)",
+		"CREATE MATERIALIZED VIEW g AS SELECT k, count(*) AS n, sum(v) AS s FROM t GROUP BY k")
 	if err != nil {
 		return err
 	}
 	defer e.Close()
 	ctx := context.Background()
-	s, err := e.NewSession("runnel", "runnel", nil)
-	if err != nil {
-		return err
-	}
-	for _, q := range []string{
-		"CREATE TABLE t (k bigint, v bigint)",
-		"CREATE MATERIALIZED VIEW g AS SELECT k, count(*) AS n, sum(v) AS s FROM t GROUP BY k",
-	} {
-		if err := execSQL(ctx, s, q); err != nil {
-			return err
-		}
-	}
 	rng := rand.New(rand.NewSource(1))
 	mem := memory.DefaultAllocator
 	var before, after runtime.MemStats
@@ -128,26 +136,15 @@ func benchIngest(opts engine.Options, rows, batch, groups int, out io.Writer) er
 
 // benchSingleRow measures single-row INSERTs into a table with three dependent views.
 func benchSingleRow(opts engine.Options, n int, out io.Writer) error {
-	e, err := engine.Open(opts)
+	e, s, err := openWith(opts, "CREATE TABLE ev (id bigint PRIMARY KEY, k int, v bigint)",
+		"CREATE MATERIALIZED VIEW by_k AS SELECT k, count(*) AS n, sum(v) AS s FROM ev GROUP BY k",
+		"CREATE MATERIALIZED VIEW big AS SELECT id, v FROM ev WHERE v > 900",
+		"CREATE MATERIALIZED VIEW top AS SELECT k, n FROM by_k ORDER BY n DESC LIMIT 5")
 	if err != nil {
 		return err
 	}
 	defer e.Close()
 	ctx := context.Background()
-	s, err := e.NewSession("runnel", "runnel", nil)
-	if err != nil {
-		return err
-	}
-	for _, q := range []string{
-		"CREATE TABLE ev (id bigint PRIMARY KEY, k int, v bigint)",
-		"CREATE MATERIALIZED VIEW by_k AS SELECT k, count(*) AS n, sum(v) AS s FROM ev GROUP BY k",
-		"CREATE MATERIALIZED VIEW big AS SELECT id, v FROM ev WHERE v > 900",
-		"CREATE MATERIALIZED VIEW top AS SELECT k, n FROM by_k ORDER BY n DESC LIMIT 5",
-	} {
-		if err := execSQL(ctx, s, q); err != nil {
-			return err
-		}
-	}
 	p, err := s.Prepare(ctx, "INSERT INTO ev VALUES ($1, $2, $3)", []types.T{types.Int64T, types.Int32T, types.Int64T})
 	if err != nil {
 		return err
