@@ -13,10 +13,10 @@
 //
 // Values. Rows are read in the text format over the simple query protocol and rendered by the
 // type letter of their column: I as an integer (a fractional value is truncated toward zero, a
-// boolean is 1 or 0),
-// R with "%.3f", anything else as the server's text. NULL renders as "NULL", the empty string as
-// "(empty)", and control characters inside a value as "@". Sorting (rowsort, valuesort) compares
-// rendered values as byte strings; hashing is MD5 over each sorted value followed by "\n".
+// boolean is 1 or 0), R with "%.3f", anything else as the server's text. NULL renders as
+// "NULL", the empty string as "(empty)", and control characters inside a value as "@". Sorting
+// (rowsort, valuesort) compares rendered values as byte strings; hashing is MD5 over each sorted
+// value followed by "\n". Queries with the same label must hash alike.
 //
 // Errors. `statement error <regex>` and `query error <regex>` match the regex (unanchored)
 // against the error text, which for a server error reads "ERROR: <message> (SQLSTATE <code>)",
@@ -26,7 +26,7 @@
 // created as a materialized view as soon as the relations it reads exist (it is retried after
 // every successful CREATE, DROP, SET or RESET statement until its creation stops failing with
 // 42P01); at the query's position the view's rows are compared, as a multiset, with the query's
-// own rows, and the view is dropped. A query that cannot be a view runs normally. Before a DROP,
+// own rows (which are checked against the expected results as usual), and the view is dropped. A query that cannot be a view runs normally. Before a DROP,
 // SET or RESET the pending views are dropped and created again after it, so they never block
 // the file's own DDL nor see settings other than their query's.
 //
@@ -36,8 +36,10 @@
 // front of the REFRESH MATERIALIZED VIEW that only PostgreSQL needs.
 //
 // Rewriting. With Options.Rewrite, the expected results of failing queries (and the N of a
-// failing `statement count N`) are replaced in place by the actual results (hashed when the value count exceeds the hash threshold); files
-// ending in ".test" keep SQLite's one-value-per-line layout, others get one row per line.
+// failing `statement count N`) are replaced in place by the actual results, hashed when the
+// value count exceeds the hash threshold; files ending in ".test" keep SQLite's
+// one-value-per-line layout, others get one row per line.
 //
-// Concurrency: a Runner is used by one goroutine at a time.
+// Concurrency: each RunFile call has its own connection (and, without a URL, its own server),
+// so calls may run concurrently unless they share a URL and the same table names.
 package sqllogictest

@@ -29,7 +29,7 @@ func newIncremental(recs []Record, names []string) *incremental {
 	inc := &incremental{recs: recs, state: map[int]viewState{}}
 	for i := range recs {
 		r := &recs[i]
-		if r.Kind == KindQuery && !r.ExpectError && r.Types != "" && !r.skipped(names) {
+		if r.Kind == KindQuery && !r.ExpectError && !r.skipped(names) {
 			inc.state[i] = viewPending
 		}
 	}
@@ -84,11 +84,16 @@ func (inc *incremental) tryCreate(ctx context.Context, r *fileRun, pos int) {
 	slices.Sort(idxs)
 	for _, idx := range idxs {
 		rec := &inc.recs[idx]
-		cols := make([]string, len(rec.Types))
-		for i := range cols {
-			cols[i] = fmt.Sprintf("c%d", i+1)
+		// Naming the columns lets queries with duplicate output names (two "?column?") be views.
+		cols := ""
+		if n := len(rec.Types); n > 0 {
+			names := make([]string, n)
+			for i := range names {
+				names[i] = fmt.Sprintf("c%d", i+1)
+			}
+			cols = " (" + strings.Join(names, ", ") + ")"
 		}
-		sql := fmt.Sprintf("CREATE MATERIALIZED VIEW %s (%s) AS %s", viewName(idx), strings.Join(cols, ", "), strings.TrimRight(strings.TrimSpace(rec.SQL), ";"))
+		sql := fmt.Sprintf("CREATE MATERIALIZED VIEW %s%s AS %s", viewName(idx), cols, strings.TrimRight(strings.TrimSpace(rec.SQL), ";"))
 		_, err := r.exec(ctx, sql)
 		var pe *pgconn.PgError
 		switch {

@@ -130,6 +130,7 @@ func Parse(name string, r io.Reader) ([]Record, error) {
 
 func parseRecord(block []line) (Record, error) {
 	rec := Record{Count: -1, ResultStart: -1, ResultEnd: -1}
+	first := block[0].n + 1
 	for len(block) > 0 {
 		f := strings.Fields(block[0].text)
 		if len(f) >= 2 && (f[0] == "skipif" || f[0] == "onlyif") { // words after the name are a comment
@@ -140,7 +141,7 @@ func parseRecord(block []line) (Record, error) {
 		break
 	}
 	if len(block) == 0 {
-		return rec, fmt.Errorf("%d: skipif/onlyif without a record", rec.line())
+		return rec, fmt.Errorf("%d: skipif/onlyif without a record", first)
 	}
 	head := block[0]
 	rec.Line = head.n + 1
@@ -188,18 +189,21 @@ func parseRecord(block []line) (Record, error) {
 			rec.ExpectError = true
 			rec.ErrorRegex = afterWords(head.text, 2)
 		} else {
-			if len(f) >= 2 {
-				rec.Types = f[1]
-			}
-			if len(f) >= 3 {
-				m, ok := parseSortMode(f[2])
-				if !ok {
-					return bad("unknown sort mode %q", f[2])
+			args := f[1:]
+			if len(args) > 0 {
+				if _, isSort := parseSortMode(args[0]); !isSort { // "query rowsort": no type string
+					rec.Types, args = args[0], args[1:]
 				}
-				rec.Sort, rec.SortSet = m, true
 			}
-			if len(f) >= 4 {
-				rec.Label = f[3]
+			if len(args) > 0 {
+				m, ok := parseSortMode(args[0])
+				if !ok {
+					return bad("unknown sort mode %q", args[0])
+				}
+				rec.Sort, rec.SortSet, args = m, true, args[1:]
+			}
+			if len(args) > 0 {
+				rec.Label = args[0]
 			}
 		}
 		sql, res := splitResult(body)
@@ -258,8 +262,6 @@ func parseRecord(block []line) (Record, error) {
 	}
 	return rec, nil
 }
-
-func (r *Record) line() int { return r.Line }
 
 // splitResult splits a record body at its "----" line; res starts with that line (nil if none).
 func splitResult(body []line) (sql, res []line) {

@@ -38,6 +38,9 @@ INSERT INTO t1 VALUES (1, 2), (3, 4)
 query error division by zero
 SELECT 1/0
 
+query valuesort
+SELECT 1
+
 control sortmode rowsort
 
 sleep 10ms
@@ -52,7 +55,7 @@ func TestParseSample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kinds := []Kind{KindHashThreshold, KindStatement, KindQuery, KindQuery, KindQuery, KindStatement, KindStatement, KindQuery, KindSortMode, KindSleep, KindInclude, KindHalt}
+	kinds := []Kind{KindHashThreshold, KindStatement, KindQuery, KindQuery, KindQuery, KindStatement, KindStatement, KindQuery, KindQuery, KindSortMode, KindSleep, KindInclude, KindHalt}
 	if len(recs) != len(kinds) {
 		t.Fatalf("got %d records, want %d: %+v", len(recs), len(kinds), recs)
 	}
@@ -89,8 +92,11 @@ func TestParseSample(t *testing.T) {
 	if !recs[7].ExpectError || recs[7].ErrorRegex != "division by zero" {
 		t.Errorf("query error: %+v", recs[7])
 	}
-	if recs[8].Sort != RowSort || recs[9].Duration.Milliseconds() != 10 || recs[10].Arg != "other/*.slt" {
-		t.Errorf("control records: %+v %+v %+v", recs[8], recs[9], recs[10])
+	if recs[8].Types != "" || recs[8].Sort != ValueSort || !recs[8].SortSet {
+		t.Errorf("query without a type string: %+v", recs[8])
+	}
+	if recs[9].Sort != RowSort || recs[10].Duration.Milliseconds() != 10 || recs[11].Arg != "other/*.slt" {
+		t.Errorf("control records: %+v %+v %+v", recs[9], recs[10], recs[11])
 	}
 
 	// The hashed query: valuesort over 1, 2, NULL hashes to the md5 of "1\n2\nNULL\n".

@@ -23,10 +23,18 @@ func runSLT(args []string) error {
 		fmt.Fprintln(fs.Output(), "usage: runnel slt [--url URL] [--incremental] [--rewrite] [--timeout D] [-v] PATH…")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		return err
+	var paths []string
+	for { // flags may come after paths too
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		paths = append(paths, fs.Arg(0))
+		args = fs.Args()[1:]
 	}
-	if fs.NArg() == 0 {
+	if len(paths) == 0 {
 		fs.Usage()
 		return errors.New("slt: no test files given")
 	}
@@ -36,7 +44,7 @@ func runSLT(args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	sum, err := sqllogictest.Run(ctx, fs.Args(), opts)
+	sum, err := sqllogictest.Run(ctx, paths, opts)
 	if err != nil {
 		return err
 	}

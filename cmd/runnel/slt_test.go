@@ -32,7 +32,7 @@ func TestSLTSubcommand(t *testing.T) {
 		t.Errorf("summary %q", got)
 	}
 
-	out, err = exec.Command(runnelBin, "slt", "-v", "--timeout", "10s", good, bad).Output()
+	out, err = exec.Command(runnelBin, "slt", "--timeout", "10s", good, bad, "-v").Output()
 	var exit *exec.ExitError
 	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
 		t.Fatalf("runnel slt with a failing file: %v\n%s", err, out)
