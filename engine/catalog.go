@@ -33,6 +33,9 @@ type object struct {
 	// each row (its dataflow's output is a set); otherwise they are stored as a multiset.
 	ViewKeyed bool  `json:"view_keyed,omitempty"`
 	ViewKey   []int `json:"view_key,omitempty"`
+	// TimeZone is the TimeZone of the session that created a materialized view: its dataflow
+	// evaluates time zone dependent expressions in it, whoever changes the inputs. "" is UTC.
+	TimeZone string `json:"time_zone,omitempty"`
 }
 
 // OID is the object's pg_class oid.

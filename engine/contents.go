@@ -35,7 +35,8 @@ import (
 // layout says how one relation's rows map to Pebble entries.
 //
 // Keys hold canonical forms (NUMERIC 1.50 and 1.5 share a key, as SQL equality demands), so
-// columns whose exact form a key would lose (NUMERIC display scale, INTERVAL fields) are also
+// columns whose exact form a key would lose (NUMERIC display scale, INTERVAL fields, the sign of
+// a float zero) are also
 // written elsewhere and read back from there ("exact" columns): into the value of keyed and
 // row-id relations, and as a key suffix of multisets, whose rows are Z-set rows with exact
 // identity (3 and 3.0 are two rows there).
@@ -90,7 +91,7 @@ func layoutOf(o *object) *layout {
 		}
 	}
 	for _, k := range l.keyCols {
-		if kind := l.colTypes[k].Kind; kind == types.Numeric || kind == types.Interval {
+		if kind := l.colTypes[k].Kind; kind == types.Numeric || kind == types.Interval || l.colTypes[k].IsFloat() {
 			l.exact[k] = true
 			l.valueCols = append(l.valueCols, k)
 		}

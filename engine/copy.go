@@ -249,7 +249,7 @@ func (c *copyIn) Done(ctx context.Context) (string, error) {
 	defer w.Release()
 	rows := zset.New(cols, w)
 	defer rows.Release()
-	if err := e.insertRows(ctx, c.s, o, rows); err != nil {
+	if err := e.insertRows(ctx, o, rows); err != nil {
 		return "", err
 	}
 	return fmt.Sprintf("COPY %d", len(records)), nil

@@ -71,7 +71,19 @@ func (e *Engine) backfill(ctx context.Context, f *dataflow, r reader) (zset.Batc
 		return zset.Batch{}, err
 	}
 	defer releaseAll(in)
-	return f.graph.Step(e.evalContext(nil, nil), in)
+	return f.graph.Step(e.viewContext(f.view), in)
+}
+
+// viewContext is the expression context a materialized view's dataflow runs with: the time zone
+// it was created in (DESIGN: a view's contents may not depend on who changes its inputs).
+func (e *Engine) viewContext(o *object) *expr.Context {
+	ctx := e.evalContext(nil, nil)
+	if o.TimeZone != "" {
+		if loc, err := loadLocation(o.TimeZone); err == nil {
+			ctx.Location = loc
+		}
+	}
+	return ctx
 }
 
 // warmDataflow rebuilds f's operator state from r and discards the output (already stored).

@@ -146,7 +146,7 @@ func (x *createTableExec) execute(ctx context.Context, s *Session, _ []types.Dat
 		return nil, err
 	}
 	o.ID = e.cat.nextID
-	err = e.runEpoch(ctx, e.evalContext(s, nil), func(tx *epochTx) error { return tx.persist(o) })
+	err = e.runEpoch(ctx, func(tx *epochTx) error { return tx.persist(o) })
 	if err != nil {
 		return nil, err
 	}
@@ -199,7 +199,7 @@ func (x *createViewExec) execute(ctx context.Context, s *Session, _ []types.Datu
 		return nil, err
 	}
 	o.ID = e.cat.nextID
-	if err := e.runEpoch(ctx, e.evalContext(s, nil), func(tx *epochTx) error { return tx.persist(o) }); err != nil {
+	if err := e.runEpoch(ctx, func(tx *epochTx) error { return tx.persist(o) }); err != nil {
 		return nil, err
 	}
 	e.mu.Lock()
@@ -293,12 +293,15 @@ func (x *createMaterializedViewExec) execute(ctx context.Context, s *Session, _ 
 	if key, ok := q.Graph.OutputKey(); ok {
 		o.ViewKeyed, o.ViewKey = true, key
 	}
+	if _, tz, err := s.settings.get("TimeZone"); err == nil && tz != "UTC" {
+		o.TimeZone = tz
+	}
 	f := &dataflow{view: o, graph: q.Graph, layout: layoutOf(o)}
 	if err != nil {
 		return nil, err
 	}
 	// Backfill from the committed contents of the inputs, in the same epoch as the catalog entry.
-	err = e.runEpoch(ctx, e.evalContext(s, nil), func(tx *epochTx) error {
+	err = e.runEpoch(ctx, func(tx *epochTx) error {
 		if err := tx.persist(o); err != nil {
 			return err
 		}
@@ -387,7 +390,7 @@ func (x *dropExec) execute(ctx context.Context, s *Session, _ []types.Datum) (*R
 	if len(drop) == 0 {
 		return &Result{Tag: tag}, nil
 	}
-	err := e.runEpoch(ctx, e.evalContext(s, nil), func(tx *epochTx) error {
+	err := e.runEpoch(ctx, func(tx *epochTx) error {
 		for _, o := range drop {
 			if err := tx.wb.Delete(storage.CatalogKey(o.ID)); err != nil {
 				return err

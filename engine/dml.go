@@ -151,7 +151,7 @@ func (x *dmlExec) execute(ctx context.Context, s *Session, params []types.Datum)
 	defer returned.Release()
 	count := rows.NumRows()
 	delta := zset.Consolidate(e.mem, changed)
-	err = e.runEpoch(ctx, ectx, func(tx *epochTx) error { return tx.applyTable(table, delta) })
+	err = e.runEpoch(ctx, func(tx *epochTx) error { return tx.applyTable(table, delta) })
 	if err != nil {
 		return nil, err
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"fmt"
 
-	"github.com/runnel-db/runnel/exec/expr"
 	"github.com/runnel-db/runnel/exec/zset"
 	"github.com/runnel-db/runnel/storage"
 )
@@ -64,7 +63,7 @@ func (tx *epochTx) applyTable(o *object, delta zset.Batch) error {
 
 // propagate runs every materialized view whose inputs changed, in dependency order, writing the
 // views' deltas into their stored contents.
-func (tx *epochTx) propagate(ctx *expr.Context) error {
+func (tx *epochTx) propagate() error {
 	e := tx.e
 	for _, o := range e.cat.materializedInOrder() {
 		f := e.flows[o.ID]
@@ -81,7 +80,7 @@ func (tx *epochTx) propagate(ctx *expr.Context) error {
 			continue
 		}
 		tx.touched = append(tx.touched, f)
-		out, err := f.graph.Step(ctx, in)
+		out, err := f.graph.Step(e.viewContext(o), in)
 		if err != nil {
 			return fmt.Errorf("materialized view %s: %w", o.Name, err)
 		}
@@ -142,12 +141,12 @@ func (tx *epochTx) close() {
 
 // runEpoch runs fn to fill an epoch, propagates it through the views and commits it; on any
 // failure nothing is committed and in-memory state is restored. The caller holds e.writeMu.
-func (e *Engine) runEpoch(ctx context.Context, ectx *expr.Context, fn func(tx *epochTx) error) error {
+func (e *Engine) runEpoch(ctx context.Context, fn func(tx *epochTx) error) error {
 	tx := e.beginEpoch()
 	defer tx.close()
 	err := fn(tx)
 	if err == nil {
-		err = tx.propagate(ectx)
+		err = tx.propagate()
 	}
 	if err == nil {
 		err = tx.commit()

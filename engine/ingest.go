@@ -48,12 +48,12 @@ func (e *Engine) Insert(ctx context.Context, table string, cols []arrow.Array) e
 	rows := zset.New(cols, w)
 	w.Release()
 	defer rows.Release()
-	return e.insertRows(ctx, nil, o, rows)
+	return e.insertRows(ctx, o, rows)
 }
 
 // insertRows checks rows (weights +1, borrowed) against o's constraints and commits them as
 // one epoch.
-func (e *Engine) insertRows(ctx context.Context, s *Session, o *object, rows zset.Batch) error {
+func (e *Engine) insertRows(ctx context.Context, o *object, rows zset.Batch) error {
 	if err := checkNotNull(o, rows); err != nil {
 		return err
 	}
@@ -68,5 +68,5 @@ func (e *Engine) insertRows(ctx context.Context, s *Session, o *object, rows zse
 		delta.Release()
 		return sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", o.Name)
 	}
-	return e.runEpoch(ctx, e.evalContext(s, nil), func(tx *epochTx) error { return tx.applyTable(current, delta) })
+	return e.runEpoch(ctx, func(tx *epochTx) error { return tx.applyTable(current, delta) })
 }

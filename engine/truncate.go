@@ -47,7 +47,7 @@ func (x *truncateExec) execute(ctx context.Context, s *Session, _ []types.Datum)
 	}
 	snap := e.db.NewSnapshot()
 	defer snap.Close()
-	err := e.runEpoch(ctx, e.evalContext(s, nil), func(tx *epochTx) error {
+	err := e.runEpoch(ctx, func(tx *epochTx) error {
 		for _, o := range tables {
 			all, err := layoutOf(o).readAll(snap, e.mem, arrowTypes(o.columnTypes()))
 			if err != nil {

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"strings"
 	"unicode/utf8"
-	"unsafe"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 	pgparser "github.com/pganalyze/pg_query_go/v6/parser"
@@ -26,22 +25,37 @@ type Statement struct {
 }
 
 // Split breaks input into the texts of its statements and their byte offsets, without parsing them
-// fully: a syntax error in one statement does not stop the others from being found. Statements
-// that are empty (only whitespace, comments or semicolons) are dropped.
+// fully: a syntax error in one statement does not stop the others from being found (each is then
+// reported when it is parsed). Statements are separated by top-level semicolons, found with the
+// PostgreSQL lexer so that semicolons inside strings, quoted names and comments do not count.
+// Statements that are empty (only whitespace, comments or semicolons) are dropped.
 func Split(input string) (texts []string, offsets []int, err error) {
-	parts, err := pg_query.SplitWithScanner(input, false)
+	scan, err := pg_query.Scan(input)
 	if err != nil {
 		return nil, nil, syntaxError(input, err)
 	}
-	base := uintptr(unsafe.Pointer(unsafe.StringData(input)))
-	for _, p := range parts {
-		if isBlank(p) {
-			continue
+	start := -1 // byte offset of the current statement's first non-comment token
+	end := 0
+	flush := func() {
+		if start >= 0 {
+			texts = append(texts, input[start:end])
+			offsets = append(offsets, start)
 		}
-		off := int(uintptr(unsafe.Pointer(unsafe.StringData(p))) - base)
-		texts = append(texts, p)
-		offsets = append(offsets, off)
+		start = -1
 	}
+	for _, tok := range scan.Tokens {
+		switch tok.Token {
+		case pg_query.Token_ASCII_59:
+			flush()
+		case pg_query.Token_SQL_COMMENT, pg_query.Token_C_COMMENT:
+		default:
+			if start < 0 {
+				start = int(tok.Start)
+			}
+			end = int(tok.End)
+		}
+	}
+	flush()
 	return texts, offsets, nil
 }
 
@@ -108,29 +122,4 @@ func syntaxError(text string, err error) error {
 		return e
 	}
 	return &sqlerr.Error{Code: sqlerr.SyntaxError, Message: err.Error()}
-}
-
-func isBlank(s string) bool {
-	s = strings.TrimSpace(s)
-	for s != "" {
-		switch {
-		case s[0] == ';':
-			s = strings.TrimSpace(s[1:])
-		case strings.HasPrefix(s, "--"):
-			i := strings.IndexByte(s, '\n')
-			if i < 0 {
-				return true
-			}
-			s = strings.TrimSpace(s[i+1:])
-		case strings.HasPrefix(s, "/*"):
-			i := strings.Index(s, "*/")
-			if i < 0 {
-				return false
-			}
-			s = strings.TrimSpace(s[i+2:])
-		default:
-			return false
-		}
-	}
-	return true
 }

@@ -98,3 +98,27 @@ func TestDeparseRoundTrip(t *testing.T) {
 		t.Errorf("Deparse = %q, want %q", text, want)
 	}
 }
+
+func TestSplitKeepsStatementsWithSyntaxErrors(t *testing.T) {
+	for in, want := range map[string][]string{
+		"SELEC 1":                           {"SELEC 1"},
+		"SELECT (1":                         {"SELECT (1"},
+		"SELECT 1; SELEC 2;":                {"SELECT 1", "SELEC 2"},
+		"SELECT ';' AS a; -- c;\n SELECT 2": {"SELECT ';' AS a", "SELECT 2"},
+		`SELECT 1 AS "x;y"; /* ; */`:        {`SELECT 1 AS "x;y"`},
+	} {
+		got, _, err := Split(in)
+		if err != nil || len(got) != len(want) {
+			t.Errorf("Split(%q) = %q, %v; want %q", in, got, err, want)
+			continue
+		}
+		for i := range got {
+			if got[i] != want[i] {
+				t.Errorf("Split(%q)[%d] = %q, want %q", in, i, got[i], want[i])
+			}
+		}
+	}
+	if _, err := Parse("SELEC 1"); sqlerr.Code(err) != sqlerr.SyntaxError {
+		t.Errorf("Parse(SELEC 1) = %v, want 42601", err)
+	}
+}
