@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -40,4 +41,17 @@ func BenchmarkSingleRowInsert(b *testing.B) {
 	b.ReportMetric(pct(0.50), "p50-µs")
 	b.ReportMetric(pct(0.99), "p99-µs")
 	b.ReportMetric(float64(lat[len(lat)-1].Microseconds()), "max-µs")
+}
+
+// TestBenchCommand runs `runnel bench` on a small scale and checks that it reports every figure.
+func TestBenchCommand(t *testing.T) {
+	var out strings.Builder
+	if err := runBench([]string{"--rows", "3000", "--batch", "500", "--groups", "100", "--single", "20", "--data-dir", t.TempDir()}, &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"rows/s", "per-batch commit latency p50", "heap bytes per group", "single-row INSERT with 3 dependent views", "p99"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("bench output lacks %q:\n%s", want, out.String())
+		}
+	}
 }

@@ -1,6 +1,8 @@
 // Command runnel is the Runnel binary.
 //
 //	runnel [--listen 127.0.0.1:6543] [--data-dir ./runnel-data]   serve the Postgres protocol
+//	runnel slt [--url URL] [--incremental] [--rewrite] [-v] PATH…   run sqllogictest files
+//	runnel bench [--rows N] [--batch N] [--groups N] [--single N]   the load test
 //
 // It opens (or creates) the database in the data directory ("--data-dir :memory:" keeps it in
 // memory), logs where it listens and the psql command to connect, and shuts down cleanly on

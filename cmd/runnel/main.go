@@ -18,8 +18,13 @@ import (
 
 func main() {
 	run := run
-	if len(os.Args) > 1 && os.Args[1] == "slt" {
-		run, os.Args = runSLT, os.Args[1:]
+	if len(os.Args) > 1 {
+		switch os.Args[1] {
+		case "slt":
+			run, os.Args = runSLT, os.Args[1:]
+		case "bench":
+			run, os.Args = func(args []string) error { return runBench(args, os.Stdout) }, os.Args[1:]
+		}
 	}
 	if err := run(os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "runnel:", err)
