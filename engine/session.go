@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -58,6 +59,16 @@ func (s *Session) TxStatus() byte { return s.txStatus }
 
 // Location is the session TimeZone.
 func (s *Session) Location() *time.Location { return s.settings.location }
+
+// ExtraFloatDigits is the session's extra_float_digits setting, which float text output follows.
+func (s *Session) ExtraFloatDigits() int {
+	_, v, _ := s.settings.get("extra_float_digits")
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 1
+	}
+	return n
+}
 
 // Close ends the session.
 func (s *Session) Close() {}

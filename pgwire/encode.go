@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
-	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -37,7 +36,7 @@ type rowEncoder struct {
 
 // newRowEncoder prepares encoders for b, whose columns must match cols; formats has one code per
 // column.
-func newRowEncoder(b arrow.RecordBatch, cols []engine.Column, formats []int16, loc *time.Location) (*rowEncoder, error) {
+func newRowEncoder(b arrow.RecordBatch, cols []engine.Column, formats []int16, tf textFormat) (*rowEncoder, error) {
 	if int(b.NumCols()) != len(cols) {
 		return nil, fmt.Errorf("result chunk has %d columns, expected %d", b.NumCols(), len(cols))
 	}
@@ -54,7 +53,7 @@ func newRowEncoder(b arrow.RecordBatch, cols []engine.Column, formats []int16, l
 		if f == formatBinary {
 			r.encs[j] = binaryEncoder(arr, c.Type)
 		} else {
-			r.encs[j] = textEncoder(arr, c.Type, loc)
+			r.encs[j] = textEncoder(arr, c.Type, tf)
 		}
 	}
 	return r, nil
@@ -80,14 +79,26 @@ func (r *rowEncoder) appendRow(dst []byte, i int) []byte {
 }
 
 // textEncoder is PostgreSQL's text output, from exec/types.
-func textEncoder(arr arrow.Array, t types.T, loc *time.Location) valueEncoder {
+func textEncoder(arr arrow.Array, t types.T, tf textFormat) valueEncoder {
 	switch a := arr.(type) {
 	case *array.String:
 		return func(dst []byte, i int) []byte { return append(dst, a.Value(i)...) }
 	case *array.Int64:
 		return func(dst []byte, i int) []byte { return appendInt(dst, a.Value(i)) }
+	case *array.Float64:
+		if tf.extraFloatDigits <= 0 {
+			return func(dst []byte, i int) []byte {
+				return types.AppendFloatDigits(dst, a.Value(i), 64, tf.extraFloatDigits)
+			}
+		}
+	case *array.Float32:
+		if tf.extraFloatDigits <= 0 {
+			return func(dst []byte, i int) []byte {
+				return types.AppendFloatDigits(dst, float64(a.Value(i)), 32, tf.extraFloatDigits)
+			}
+		}
 	}
-	return func(dst []byte, i int) []byte { return types.AppendText(dst, arr, i, t, loc) }
+	return func(dst []byte, i int) []byte { return types.AppendText(dst, arr, i, t, tf.loc) }
 }
 
 func appendInt(dst []byte, v int64) []byte {

@@ -36,7 +36,7 @@ func BenchmarkDataRows(b *testing.B) {
 			formats := []int16{bc.format, bc.format, bc.format, bc.format, bc.format}
 			var buf []byte
 			for b.Loop() {
-				enc, err := newRowEncoder(batch, cols, formats, time.UTC)
+				enc, err := newRowEncoder(batch, cols, formats, textFormat{loc: time.UTC, extraFloatDigits: 1})
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -75,7 +75,7 @@ func (c *conn) sendRows(ctx context.Context, res *engine.Result, cols []engine.C
 			err = panicError(r)
 		}
 	}()
-	loc := location(c.sess)
+	tf := textFormatOf(c.sess)
 	for maxRows <= 0 || n < maxRows {
 		if cur.batch == nil {
 			b, err := res.Rows.Next(ctx)
@@ -89,7 +89,7 @@ func (c *conn) sendRows(ctx context.Context, res *engine.Result, cols []engine.C
 				b.Release()
 				continue
 			}
-			enc, err := newRowEncoder(b, cols, formats, loc)
+			enc, err := newRowEncoder(b, cols, formats, tf)
 			if err != nil {
 				b.Release()
 				return n, false, fmt.Errorf("internal error: %w", err)

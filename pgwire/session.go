@@ -48,6 +48,26 @@ type Locator interface {
 	Location() *time.Location
 }
 
+// FloatDigitser is implemented by a Session whose float text output follows its
+// extra_float_digits setting (PostgreSQL's default, 1, gives the shortest exact form).
+type FloatDigitser interface {
+	ExtraFloatDigits() int
+}
+
+// textFormat is what a session's text output depends on.
+type textFormat struct {
+	loc              *time.Location
+	extraFloatDigits int
+}
+
+func textFormatOf(s Session) textFormat {
+	f := textFormat{loc: location(s), extraFloatDigits: 1}
+	if d, ok := s.(FloatDigitser); ok {
+		f.extraFloatDigits = d.ExtraFloatDigits()
+	}
+	return f
+}
+
 // location returns the session's time zone, UTC by default.
 func location(s Session) *time.Location {
 	if l, ok := s.(Locator); ok {

@@ -126,3 +126,21 @@ func isZeroLiteral(t string) bool {
 	}
 	return true
 }
+
+// AppendFloatDigits appends float8out's (bitSize 64) or float4out's (32) text of f for a session
+// whose extra_float_digits is extra. Above zero that is the shortest round-trip form (AppendFloat64,
+// AppendFloat32); otherwise PostgreSQL prints %.*g with DBL_DIG (15) or FLT_DIG (6) plus extra
+// significant digits, at least one: extra_float_digits = 0 shows 0.1 + 0.2 as "0.3".
+func AppendFloatDigits(dst []byte, f float64, bitSize, extra int) []byte {
+	if extra > 0 || math.IsNaN(f) || math.IsInf(f, 0) {
+		if bitSize == 32 {
+			return AppendFloat32(dst, float32(f))
+		}
+		return AppendFloat64(dst, f)
+	}
+	digits := 15
+	if bitSize == 32 {
+		digits = 6
+	}
+	return strconv.AppendFloat(dst, f, 'g', max(digits+extra, 1), bitSize)
+}
