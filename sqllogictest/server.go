@@ -33,7 +33,7 @@ func startServer() (*server, error) {
 	}
 	s := &server{
 		eng:    eng,
-		srv:    pgwire.NewServer(backend{eng}, pgwire.Options{}),
+		srv:    pgwire.NewServer(pgwire.EngineBackend(eng), pgwire.Options{}),
 		url:    fmt.Sprintf("postgres://runnel@%s/runnel?sslmode=disable", ln.Addr()),
 		served: make(chan error, 1),
 	}
@@ -52,15 +52,4 @@ func (s *server) close() error {
 		err = cerr
 	}
 	return err
-}
-
-// backend adapts the engine to the protocol server (as cmd/runnel does).
-type backend struct{ e *engine.Engine }
-
-func (b backend) NewSession(_ context.Context, s pgwire.Startup) (pgwire.Session, error) {
-	sess, err := b.e.NewSession(s.User, s.Database, s.Params)
-	if err != nil {
-		return nil, err
-	}
-	return sess, nil
 }

@@ -52,7 +52,7 @@ func run(args []string) error {
 		eng.Close()
 		return err
 	}
-	srv := pgwire.NewServer(backend{eng}, pgwire.Options{Logger: log})
+	srv := pgwire.NewServer(pgwire.EngineBackend(eng), pgwire.Options{Logger: log})
 	host, port, _ := net.SplitHostPort(ln.Addr().String())
 	log.Info(fmt.Sprintf("runnel listening on %s, data in %s; connect with: psql -h %s -p %s -U runnel runnel", ln.Addr(), *dataDir, host, port))
 
@@ -75,15 +75,4 @@ func run(args []string) error {
 		err = nil
 	}
 	return err
-}
-
-// backend adapts the engine to the protocol server.
-type backend struct{ e *engine.Engine }
-
-func (b backend) NewSession(_ context.Context, s pgwire.Startup) (pgwire.Session, error) {
-	sess, err := b.e.NewSession(s.User, s.Database, s.Params)
-	if err != nil {
-		return nil, err
-	}
-	return sess, nil
 }
