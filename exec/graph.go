@@ -36,6 +36,12 @@ type node struct {
 type Graph struct {
 	nodes  []*node
 	output NodeID
+	// stepped is set after the first Step: from then on a node whose inputs are all empty is
+	// skipped (every operator maps no change to no change once it has run).
+	stepped bool
+	// inputs caches Inputs once inputsKnown.
+	inputs      []uint64
+	inputsKnown bool
 }
 
 // NewGraph returns an empty graph.
@@ -43,6 +49,7 @@ func NewGraph() *Graph { return &Graph{output: -1} }
 
 // Input adds a node fed by the engine each epoch with the delta of relation relID.
 func (g *Graph) Input(relID uint64, colTypes []types.T) NodeID {
+	g.inputs, g.inputsKnown = nil, false
 	g.nodes = append(g.nodes, &node{kind: inputNode, relID: relID, colTypes: colTypes})
 	return NodeID(len(g.nodes) - 1)
 }
@@ -73,13 +80,15 @@ func (g *Graph) OutputTypes() []types.T {
 
 // Inputs lists the relation ids of the input nodes, in the order they were added.
 func (g *Graph) Inputs() []uint64 {
-	var ids []uint64
-	for _, n := range g.nodes {
-		if n.kind == inputNode {
-			ids = append(ids, n.relID)
+	if !g.inputsKnown {
+		for _, n := range g.nodes {
+			if n.kind == inputNode {
+				g.inputs = append(g.inputs, n.relID)
+			}
 		}
+		g.inputsKnown = true
 	}
-	return ids
+	return g.inputs
 }
 
 // Step runs one epoch: deltas maps relation ids to their deltas (borrowed; absent means no
@@ -122,8 +131,14 @@ func (g *Graph) Step(ctx *expr.Context, deltas map[uint64]zset.Batch) (result zs
 			n.constB = zset.Batch{}
 		case opNode:
 			in := make([]zset.Batch, len(n.inputs))
+			changed := !g.stepped
 			for k, id := range n.inputs {
 				in[k] = outs[id]
+				changed = changed || !in[k].Empty()
+			}
+			if !changed {
+				outs[i] = zset.Empty(mem, n.colTypes)
+				continue
 			}
 			b, err := n.op.Step(ctx, in)
 			if err != nil {
@@ -135,6 +150,7 @@ func (g *Graph) Step(ctx *expr.Context, deltas map[uint64]zset.Batch) (result zs
 			}
 		}
 	}
+	g.stepped = true
 	return outs[g.output], nil
 }
 
