@@ -273,6 +273,11 @@ func (a *aggState) match(b *bctx, n *pg_query.Node) (expr.Expr, bool, error) {
 			return expr.Column(i, a.groups[i].Type()), true, nil
 		}
 	}
+	if c, ok := colIndex(e); ok && c >= outerBase {
+		// An outer reference of a subquery evaluated per domain value; remapped to the
+		// domain's group key once the select list is bound.
+		return e, true, nil
+	}
 	if n.GetColumnRef() != nil {
 		c, ok := colIndex(e)
 		if ok && c < len(a.pre.sc.cols) {

@@ -43,6 +43,8 @@ type corrState struct {
 	// exists: the subquery is the operand of EXISTS, so its select list and a LIMIT of at least
 	// one row do not matter.
 	exists bool
+	// scalar: the subquery is a scalar subquery (its value is used).
+	scalar bool
 	// parent is the enclosing query's own correlation, if it is a subquery too: references
 	// that far out are not supported.
 	parent *corrState
@@ -245,8 +247,8 @@ func constant(c *pg_query.A_Const) (expr.Expr, error) {
 		return expr.Const(int64(v.Ival.GetIval()), types.Int32T), nil
 	case *pg_query.A_Const_Fval:
 		s := v.Fval.GetFval()
-		if i, err := strconv.ParseInt(s, 10, 64); err == nil {
-			return expr.Const(i, types.Int64T), nil
+		if e, ok := integerLiteral(s); ok {
+			return e, nil
 		}
 		num, err := types.ParseNumeric(s)
 		if err != nil {
@@ -382,6 +384,10 @@ func (b *bctx) typeCast(tc *pg_query.TypeCast) (expr.Expr, error) {
 				}
 			}
 		}
+	}
+	if c := arg.GetAConst(); c != nil && c.GetFval() != nil && (t.Kind == types.Float32 || t.Kind == types.Float64) {
+		// Like PostgreSQL's numeric-to-float conversion, an out-of-range error has no position.
+		return floatLiteral(c.GetFval().Fval, t)
 	}
 	e, err := b.bind(arg)
 	if err != nil {

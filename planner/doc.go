@@ -8,7 +8,12 @@
 // Rewrites push predicates towards the inputs (never below the null-supplying side of an outer
 // join, which becomes an inner join when a strict condition above it rejects NULLs), turn
 // equalities across a join into equi-join keys, and drop columns no consumer needs; correlated
-// subqueries are decorrelated into semi, anti and left joins. Lowering maps each node to one exec
+// subqueries are decorrelated into semi, anti and left joins. A subquery correlated by anything
+// but equalities (or aggregating with GROUP BY or HAVING, or used by EXISTS, IN, ANY or ALL
+// while aggregating, or reading outer columns in its select list or HAVING) is evaluated once per distinct correlation value of the outer rows (the
+// domain, see domain.go) and joined back on IS NOT DISTINCT FROM; x op ANY/ALL (subquery) is
+// computed from the subquery's count, non-NULL count, min and max with PostgreSQL's NULL rules.
+// Lowering maps each node to one exec
 // operator. Two operators are the planner's own: AssertSingleRow (a scalar subquery that is not
 // provably single-row fails with 21000 when it returns more rows) and a top-N whose LIMIT/OFFSET
 // are parameters, built at the first Step.

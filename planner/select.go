@@ -37,6 +37,13 @@ type subInfo struct {
 	aggregated bool
 	exprs      []expr.Expr
 	counts     []int
+	// dom is set when the subquery was bound against a correlation domain (see domain.go):
+	// the plan's output is the domain's columns (len(refs)) ++ the select list, and the
+	// consumer fills dom with fillDomain. preds are then empty.
+	dom *projectRel
+	// distinct: SELECT DISTINCT (the plan of a correlated subquery without dom is distinct over
+	// its select list ++ input columns, which only EXISTS and IN may use as it is).
+	distinct bool
 }
 
 // bindSelectNode binds a SELECT, VALUES or set operation. corr is non-nil for subqueries of an

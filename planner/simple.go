@@ -72,23 +72,32 @@ func (s *stmt) bindSimple(sel *pg_query.SelectStmt, e *env, corr *corrState, mod
 		hasAgg = hasAgg || containsAggregate(o.GetSortBy().GetNode())
 	}
 
+	// Outer references in the select list or HAVING clause need the correlation domain: the
+	// prescan registers them before the domain is built.
+	selOuter := corr != nil && b.prescanOuter(sel)
+
 	ctx := b // the context the select list is bound in
 	bq := &boundQuery{atMostOneRow: atMostOne || len(sel.FromClause) == 0}
 	bq.oneRow = len(sel.FromClause) == 0 && sel.WhereClause == nil
 	var aggCorr *subInfo
+	var dom *projectRel // set when the aggregation is evaluated per correlation domain value
+	var domCols []int   // the domain's columns among the group keys
 	if hasAgg {
 		var keys, outerSides []expr.Expr
-		if len(corrPreds) > 0 {
-			if len(sel.GroupClause) > 0 || sel.HavingClause != nil {
-				return nil, s.correlatedNotSupported(nodeLocation(sel.WhereClause))
-			}
+		var domRel rel
+		if len(refs) > 0 {
+			// Fast path: a scalar subquery correlated by equalities groups by their inner sides.
+			fast := corr.scalar && len(sel.GroupClause) == 0 && sel.HavingClause == nil && !distinct && !selOuter
 			for _, p := range corrPreds {
-				in, out, ok := splitCorrEq(p)
-				if !ok {
-					return nil, s.correlatedNotSupported(nodeLocation(sel.WhereClause))
+				if !fast {
+					break
 				}
-				keys = append(keys, in)
-				outerSides = append(outerSides, out)
+				in, out, ok := splitCorrEq(p)
+				keys, outerSides, fast = append(keys, in), append(outerSides, out), ok
+			}
+			if !fast {
+				keys, outerSides = nil, nil
+				dom, domRel, keys = joinDomain(&r, sc, corr.outer, refs, corrPreds)
 			}
 		}
 		st, rAgg, err := s.buildAgg(b, sel, keys)
@@ -96,7 +105,22 @@ func (s *stmt) bindSimple(sel *pg_query.SelectStmt, e *env, corr *corrState, mod
 			return nil, err
 		}
 		r = rAgg
+		if dom != nil {
+			if domCols, err = groupPositions(st, keys); err != nil {
+				return nil, err
+			}
+			if len(sel.GroupClause) == 0 {
+				if r, err = domainGroups(domRel, rAgg, st, domCols); err != nil {
+					return nil, err
+				}
+			}
+		}
 		ctx = &bctx{s: s, env: e, sc: sc, in: &r, agg: st, corr: b.corr}
+		if dom != nil && selOuter {
+			c := *b.corr
+			c.allowed = true
+			st.pre.corr, ctx.corr = &c, &c
+		}
 		if sel.HavingClause != nil {
 			hb := ctx.with()
 			hb.noAgg = ""
@@ -108,11 +132,16 @@ func (s *stmt) bindSimple(sel *pg_query.SelectStmt, e *env, corr *corrState, mod
 				}
 				hp = append(hp, p)
 			}
+			if dom != nil {
+				if hp, err = remapOuterPreds(hp, domCols); err != nil {
+					return nil, s.errAt(err, nodeLocation(sel.HavingClause))
+				}
+			}
 			r = filter(r, hp)
 		}
 		bq.oneRow = len(sel.GroupClause) == 0 && sel.HavingClause == nil
 		bq.atMostOneRow = len(sel.GroupClause) == 0
-		if len(keys) > 0 {
+		if len(keys) > 0 && dom == nil {
 			aggCorr = &subInfo{refs: refs, aggregated: true}
 			nKeys := len(st.groups)
 			for i, o := range outerSides {
@@ -131,19 +160,51 @@ func (s *stmt) bindSimple(sel *pg_query.SelectStmt, e *env, corr *corrState, mod
 			}
 		}
 	}
+	if !hasAgg && selOuter {
+		keys := []expr.Expr(nil)
+		dom, _, keys = joinDomain(&r, sc, corr.outer, refs, corrPreds)
+		for _, k := range keys {
+			c, _ := colIndex(k)
+			domCols = append(domCols, c)
+		}
+	}
 	if ctx.agg == nil {
 		ctx = b.with()
 	}
 	ctx.noAgg = ""
 	if len(refs) > 0 {
-		// Outer references are only allowed in WHERE.
+		// Outer references are only allowed in WHERE, or anywhere when the subquery is
+		// evaluated per domain value.
 		c := *ctx.corr
-		c.allowed = false
+		c.allowed = dom != nil && selOuter
 		ctx.corr = &c
 	}
 	targets, cols, err := s.bindTargets(ctx, sel.TargetList)
 	if err != nil {
 		return nil, err
+	}
+	if dom != nil {
+		for i, t := range targets {
+			if targets[i], err = remapOuter(t, domCols); err != nil {
+				return nil, s.errAt(err, nodeLocation(sel.TargetList[i]))
+			}
+		}
+	}
+	if dom != nil {
+		if sel.LimitCount != nil || sel.LimitOffset != nil {
+			return nil, s.correlatedNotSupported(nodeLocation(sel.LimitCount))
+		}
+		out := make([]expr.Expr, 0, len(domCols)+len(targets))
+		for _, g := range domCols {
+			out = append(out, expr.Column(g, r.types()[g]))
+		}
+		var rr rel = project(r, append(out, targets...))
+		if distinct {
+			rr = &distinctRel{in: rr}
+		}
+		info := &subInfo{refs: refs, aggregated: hasAgg, dom: dom, distinct: distinct}
+		one := hasAgg && len(sel.GroupClause) == 0 || !hasAgg && bq.atMostOneRow
+		return &boundQuery{r: rr, cols: cols, sub: info, atMostOneRow: one}, nil
 	}
 	if aggCorr != nil {
 		if distinct || len(sel.SortClause) > 0 && (sel.LimitCount != nil || sel.LimitOffset != nil) {
@@ -171,7 +232,7 @@ func (s *stmt) bindSimple(sel *pg_query.SelectStmt, e *env, corr *corrState, mod
 		if distinct {
 			rr = &distinctRel{in: rr}
 		}
-		info := &subInfo{refs: refs}
+		info := &subInfo{refs: refs, distinct: distinct}
 		for _, p := range corrPreds {
 			info.preds = append(info.preds, remapPred(p, remapWidth(p.e, func(c int) int {
 				if c >= outerBase {

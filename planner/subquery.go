@@ -15,7 +15,8 @@ func (b *bctx) bindSub(sl *pg_query.SubLink) (*boundQuery, error) {
 		return nil, b.s.notSupported("subqueries in this clause", sl.Location)
 	}
 	var refs []int
-	corr := &corrState{outer: b.sc, refs: &refs, parent: b.corr, exists: sl.SubLinkType == pg_query.SubLinkType_EXISTS_SUBLINK}
+	corr := &corrState{outer: b.sc, refs: &refs, parent: b.corr,
+		exists: sl.SubLinkType == pg_query.SubLinkType_EXISTS_SUBLINK, scalar: sl.SubLinkType == pg_query.SubLinkType_EXPR_SUBLINK}
 	bq, err := b.s.bindSelectNode(sl.Subselect, b.env, corr, modeSub)
 	if err != nil {
 		return nil, err
@@ -84,17 +85,28 @@ func (b *bctx) whereSubquery(n *pg_query.Node) (bool, error) {
 	if err != nil {
 		return true, err
 	}
-	if bq.sub != nil && bq.sub.aggregated {
-		return true, b.s.correlatedNotSupported(sl.Location)
-	}
 	left := *b.in
 	nl := len(left.types())
-	preds := outerPreds(bq.sub, nl)
 	kind := exec.SemiJoin
 	if not {
 		kind = exec.AntiJoin
 	}
-	jr := &joinRel{kind: kind, left: left, right: bq.r}
+	var jr *joinRel
+	var preds []pred
+	if bq.sub != nil && bq.sub.dom != nil {
+		// Evaluated per correlation value: match the outer row's own domain row.
+		res, k, err := b.domainResult(bq, left)
+		if err != nil {
+			return true, err
+		}
+		if jr, err = joinOnDomain(kind, left, bq.sub.refs, res, firstCols(k)); err != nil {
+			return true, err
+		}
+		nl += k // the subquery's columns follow the domain's
+	} else {
+		preds = outerPreds(bq.sub, nl)
+		jr = &joinRel{kind: kind, left: left, right: bq.r}
+	}
 	if sl.SubLinkType == pg_query.SubLinkType_ANY_SUBLINK {
 		if sl.Testexpr.GetRowExpr() != nil {
 			return true, b.s.notSupported("row comparisons with subqueries", sl.Location)
@@ -119,12 +131,18 @@ func (b *bctx) whereSubquery(n *pg_query.Node) (bool, error) {
 		}
 		p := pred{e: eq, l: x, r: y}
 		if not {
-			if bq.sub != nil {
-				return true, b.s.correlatedNotSupported(sl.Location)
-			}
 			lk, rk, ok := joinKey(p, nl, nl+len(bq.r.types()))
-			if !ok {
-				return true, b.s.notSupported("NOT IN with a subquery of this type", sl.Location)
+			if bq.sub != nil || !ok {
+				// NOT IN's NULL rules need the per-row value: keep the rows where it is true.
+				v, err := b.inValue(sl, bq, x)
+				if err != nil {
+					return true, err
+				}
+				if v, err = expr.Not(v); err != nil {
+					return true, err
+				}
+				*b.in = filter(*b.in, []pred{{e: v}})
+				return true, nil
 			}
 			jr.kind = exec.NullAwareAntiJoin
 			jr.lkeys, jr.rkeys = []expr.Expr{lk}, []expr.Expr{rk}
@@ -144,14 +162,14 @@ func (b *bctx) subLinkExpr(sl *pg_query.SubLink) (expr.Expr, error) {
 		return b.scalarSubquery(sl)
 	case pg_query.SubLinkType_EXISTS_SUBLINK:
 		return b.existsExpr(sl)
-	case pg_query.SubLinkType_ANY_SUBLINK:
-		if op := opName(sl.OperName); op == "=" || op == "" {
-			return b.inExpr(sl)
-		}
+	case pg_query.SubLinkType_ANY_SUBLINK, pg_query.SubLinkType_ALL_SUBLINK:
+		return b.quantified(sl)
 	case pg_query.SubLinkType_ARRAY_SUBLINK:
 		return nil, b.s.notSupported("ARRAY subqueries", sl.Location)
+	case pg_query.SubLinkType_ROWCOMPARE_SUBLINK:
+		return nil, b.s.notSupported("row comparisons with subqueries", sl.Location)
 	}
-	return nil, b.s.notSupported("this form of subquery expression (use it as a WHERE condition)", sl.Location)
+	return nil, b.s.notSupported("this form of subquery expression", sl.Location)
 }
 
 // scalarSubquery joins the subquery onto the input and returns its value column.
@@ -179,6 +197,9 @@ func (b *bctx) scalarSubquery(sl *pg_query.SubLink) (expr.Expr, error) {
 		}
 		*b.in = &joinRel{kind: kind, left: left, right: right}
 		return expr.Column(nl, bq.cols[0].typ), nil
+	}
+	if bq.sub.dom != nil || !bq.sub.aggregated && bq.sub.distinct || !bq.sub.aggregated && !bq.atMostOneRow && !allCorrEq(bq.sub.preds) {
+		return b.scalarDomain(bq)
 	}
 	preds := outerPreds(bq.sub, nl)
 	if !bq.sub.aggregated {
@@ -224,4 +245,37 @@ func (b *bctx) scalarSubquery(sl *pg_query.SubLink) (expr.Expr, error) {
 	*b.in = project(join, exprs)
 	v := bq.sub.exprs[0]
 	return expr.Remap(v, shiftMapping(maxCol(v)+1, 0, nl)), nil
+}
+
+// allCorrEq reports whether every correlated condition is an equality between an inner and an
+// outer expression (the fast paths' keys).
+func allCorrEq(preds []pred) bool {
+	for _, p := range preds {
+		if _, _, ok := splitCorrEq(p); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// scalarDomain joins a scalar subquery evaluated per correlation value onto the input: a left
+// join on the outer row's domain row, failing with 21000 when a domain value has several rows.
+func (b *bctx) scalarDomain(bq *boundQuery) (expr.Expr, error) {
+	left := *b.in
+	nl := len(left.types())
+	res, k, err := b.domainResult(bq, left)
+	if err != nil {
+		return nil, err
+	}
+	if !bq.atMostOneRow {
+		if res, err = guardPerDomain(res, k); err != nil {
+			return nil, err
+		}
+	}
+	jr, err := joinOnDomain(exec.LeftJoin, left, bq.sub.refs, res, firstCols(k))
+	if err != nil {
+		return nil, err
+	}
+	*b.in = jr
+	return expr.Column(nl+k, bq.cols[0].typ), nil
 }

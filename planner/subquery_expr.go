@@ -5,7 +5,6 @@ import (
 
 	"github.com/runnel-db/runnel/exec"
 	"github.com/runnel-db/runnel/exec/expr"
-	"github.com/runnel-db/runnel/exec/sqlerr"
 	"github.com/runnel-db/runnel/exec/types"
 )
 
@@ -41,8 +40,8 @@ func (b *bctx) existsExpr(sl *pg_query.SubLink) (expr.Expr, error) {
 		*b.in = &joinRel{kind: exec.InnerJoin, left: left, right: agg}
 		return expr.Call(">", []expr.Expr{expr.Column(nl, agg.ts[0]), expr.Const(int64(0), types.Int64T)})
 	}
-	if bq.sub.aggregated {
-		return nil, b.s.correlatedNotSupported(sl.Location)
+	if bq.sub.dom != nil || !allCorrEq(bq.sub.preds) {
+		return b.existsDomain(bq)
 	}
 	// Keys: the inner sides of the correlated equalities, over the subquery's output.
 	var inner, outer []expr.Expr
@@ -74,65 +73,21 @@ func (b *bctx) existsExpr(sl *pg_query.SubLink) (expr.Expr, error) {
 	return expr.IsNull(expr.Column(nl, inner[0].Type()), true), nil
 }
 
-// inExpr evaluates x IN (uncorrelated subquery) as a value with SQL's NULL rules: true on a
-// match; otherwise false for an empty subquery, NULL when x is NULL or the subquery holds a
-// NULL, false otherwise.
-func (b *bctx) inExpr(sl *pg_query.SubLink) (expr.Expr, error) {
-	if sl.Testexpr.GetRowExpr() != nil {
-		return nil, b.s.notSupported("row comparisons with subqueries", sl.Location)
-	}
-	bq, err := b.bindSub(sl)
-	if err != nil {
-		return nil, err
-	}
-	if bq.sub != nil {
-		return nil, b.s.correlatedNotSupported(sl.Location)
-	}
-	if len(bq.cols) != 1 {
-		return nil, b.s.errAt(sqlerr.New(sqlerr.SyntaxError, "subquery has too many columns"), sl.Location)
-	}
-	tb := b.with()
-	x, err := tb.bind(sl.Testexpr)
-	if err != nil {
-		return nil, err
-	}
+// existsDomain evaluates EXISTS of a subquery evaluated per correlation value: a left join
+// of the input with the distinct domain values that have a row.
+func (b *bctx) existsDomain(bq *boundQuery) (expr.Expr, error) {
 	left := *b.in
 	nl := len(left.types())
-	yt := bq.cols[0].typ
-	values := &distinctRel{in: project(bq.r, []expr.Expr{expr.Column(0, yt)})}
-	y := expr.Column(nl, yt)
-	eq, err := expr.Call("=", []expr.Expr{x, y})
-	if err != nil {
-		return nil, b.s.errAt(err, sl.Location)
-	}
-	cnt, err := exec.ResolveAggregate("count", []types.T{yt})
+	res, k, err := b.domainResult(bq, left)
 	if err != nil {
 		return nil, err
 	}
-	counts, err := countAll(bq.r, exec.AggCall{Name: "count", Arg: 0, ArgType: yt, Filter: -1, ResultType: cnt})
+	rt := res.types()
+	marks := append(identity(rt[:k]), expr.Const(true, types.BoolT))
+	jr, err := joinOnDomain(exec.LeftJoin, left, bq.sub.refs, &distinctRel{in: project(res, marks)}, firstCols(k))
 	if err != nil {
 		return nil, err
 	}
-	joined := &joinRel{kind: exec.LeftJoin, left: left, right: values, residual: []pred{{e: eq, l: x, r: y}}}
-	*b.in = &joinRel{kind: exec.InnerJoin, left: joined, right: counts}
-	all := expr.Column(nl+1, counts.ts[0])
-	nonNull := expr.Column(nl+2, counts.ts[1])
-	zero := expr.Const(int64(0), types.Int64T)
-	empty, err := expr.Call("=", []expr.Expr{all, zero})
-	if err != nil {
-		return nil, err
-	}
-	hasNull, err := expr.Call("<", []expr.Expr{nonNull, all})
-	if err != nil {
-		return nil, err
-	}
-	unknown, err := expr.Or(expr.IsNull(x, false), hasNull)
-	if err != nil {
-		return nil, err
-	}
-	return expr.Case([]expr.When{
-		{Cond: expr.IsNull(y, true), Result: expr.Const(true, types.BoolT)},
-		{Cond: empty, Result: expr.Const(false, types.BoolT)},
-		{Cond: unknown, Result: expr.Null(types.BoolT)},
-	}, expr.Const(false, types.BoolT))
+	*b.in = jr
+	return expr.IsNull(expr.Column(nl+k, types.BoolT), true), nil
 }
