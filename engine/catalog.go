@@ -36,6 +36,9 @@ type object struct {
 	// TimeZone is the TimeZone of the session that created a materialized view: its dataflow
 	// evaluates time zone dependent expressions in it, whoever changes the inputs. "" is UTC.
 	TimeZone string `json:"time_zone,omitempty"`
+	// Indexes are a table's secondary indexes (CREATE INDEX and UNIQUE constraints), in creation
+	// order; see index.go.
+	Indexes []index `json:"indexes,omitempty"`
 }
 
 // OID is the object's pg_class oid.
@@ -95,6 +98,11 @@ func (c *catalog) add(o *object) {
 	c.byName[qualified(o.Schema, o.Name)] = o
 	if o.ID >= c.nextID {
 		c.nextID = o.ID + 1
+	}
+	for _, ix := range o.Indexes {
+		if ix.ID >= c.nextID {
+			c.nextID = ix.ID + 1
+		}
 	}
 }
 
@@ -210,8 +218,20 @@ func (c *catalog) load(db *storage.DB) error {
 }
 
 func (c *catalog) checkNameFree(schema, name string) error {
+	if schema == "" {
+		schema = DefaultSchema
+	}
 	if o := c.lookup(schema, name); o != nil {
 		return sqlerr.New(sqlerr.DuplicateTable, "relation %q already exists", name)
+	}
+	if t, _ := c.lookupIndex(schema, name); t != nil {
+		return sqlerr.New(sqlerr.DuplicateTable, "relation %q already exists", name)
+	}
+	for _, o := range c.byID {
+		// The primary key's index is named t_pkey in PostgreSQL and takes the name.
+		if o.Kind == planner.Table && len(o.PrimaryKey) > 0 && o.Schema == schema && o.Name+"_pkey" == name {
+			return sqlerr.New(sqlerr.DuplicateTable, "relation %q already exists", name)
+		}
 	}
 	return nil
 }

@@ -153,66 +153,103 @@ func (l *layout) scan(r reader, mem memory.Allocator, fn func(zset.Batch) error)
 
 // scanRange is scan restricted to the storage keys in [lower, upper).
 func (l *layout) scanRange(r reader, mem memory.Allocator, lower, upper []byte, fn func(zset.Batch) error) error {
+	return l.scanRangeKeys(r, mem, lower, upper, false, func(b zset.Batch, _ [][]byte) error { return fn(b) })
+}
+
+// scanRangeKeys is scanRange that also hands fn the storage key of each row when withKeys is set
+// (keys[i] is row i's; borrowed like the batch).
+func (l *layout) scanRangeKeys(r reader, mem memory.Allocator, lower, upper []byte, withKeys bool, fn func(zset.Batch, [][]byte) error) error {
 	it, err := r.NewIter(lower, upper)
 	if err != nil {
 		return err
 	}
 	defer it.Close()
-	dec := l.codec.NewDecoder(mem)
-	defer dec.Release()
-	weights := array.NewInt64Builder(mem)
-	defer weights.Release()
-	flush := func() error {
-		if dec.Len() == 0 {
-			return nil
-		}
-		cols := dec.Finish()
-		w := weights.NewArray()
-		b := zset.New(cols, w)
-		for _, c := range cols {
-			c.Release()
-		}
-		w.Release()
-		defer b.Release()
-		return fn(b)
-	}
+	sink := l.newRowSink(mem, withKeys, fn)
+	defer sink.release()
 	for it.First(); it.Valid(); it.Next() {
-		// key: the canonical encoding; exact: where the exact forms of lossy columns are.
-		key, exact := it.Key()[storage.PrefixLen:], it.Value()
-		n := int64(1)
-		var err error
-		switch {
-		case l.rowid:
-			key, exact, err = splitRowIDValue(exact)
-		case !l.keyed:
-			if n, _, err = storage.DecodeZSetValue(exact); err == nil && n <= 0 {
-				err = fmt.Errorf("internal error: a row with multiplicity %d", n)
-			}
-			exact = nil
-			if err == nil && l.exactInKey {
-				key, exact, err = splitExactKey(key)
-			}
-		}
-		if err != nil {
-			return fmt.Errorf("relation %d: %w", l.id, err)
-		}
-		if err := dec.DecodeKeyExcept(key, l.keyCols, l.exact); err != nil {
-			return fmt.Errorf("decode row of relation %d: %w", l.id, err)
-		}
-		if err := dec.DecodeValue(exact, l.valueCols); err != nil {
-			return fmt.Errorf("decode row of relation %d: %w", l.id, err)
-		}
-		weights.Append(n)
-		if dec.Len() >= chunkRows {
-			if err := flush(); err != nil {
-				return err
-			}
+		if err := sink.add(it.Key(), it.Value()); err != nil {
+			return err
 		}
 	}
 	if err := it.Error(); err != nil {
 		return err
 	}
-	return flush()
+	return sink.flush()
+}
+
+// rowSink decodes stored entries of a relation into batches of up to chunkRows rows.
+type rowSink struct {
+	l        *layout
+	dec      *rowcodec.Decoder
+	weights  *array.Int64Builder
+	withKeys bool
+	keys     [][]byte
+	fn       func(zset.Batch, [][]byte) error
+}
+
+func (l *layout) newRowSink(mem memory.Allocator, withKeys bool, fn func(zset.Batch, [][]byte) error) *rowSink {
+	return &rowSink{l: l, dec: l.codec.NewDecoder(mem), weights: array.NewInt64Builder(mem), withKeys: withKeys, fn: fn}
+}
+
+func (s *rowSink) release() {
+	s.dec.Release()
+	s.weights.Release()
+}
+
+// add decodes one stored entry (key and value are borrowed).
+func (s *rowSink) add(storageKey, value []byte) error {
+	l := s.l
+	// key: the canonical encoding; exact: where the exact forms of lossy columns are.
+	key, exact := storageKey[storage.PrefixLen:], value
+	n := int64(1)
+	var err error
+	switch {
+	case l.rowid:
+		key, exact, err = splitRowIDValue(exact)
+	case !l.keyed:
+		if n, _, err = storage.DecodeZSetValue(exact); err == nil && n <= 0 {
+			err = fmt.Errorf("internal error: a row with multiplicity %d", n)
+		}
+		exact = nil
+		if err == nil && l.exactInKey {
+			key, exact, err = splitExactKey(key)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("relation %d: %w", l.id, err)
+	}
+	if err := s.dec.DecodeKeyExcept(key, l.keyCols, l.exact); err != nil {
+		return fmt.Errorf("decode row of relation %d: %w", l.id, err)
+	}
+	if err := s.dec.DecodeValue(exact, l.valueCols); err != nil {
+		return fmt.Errorf("decode row of relation %d: %w", l.id, err)
+	}
+	s.weights.Append(n)
+	if s.withKeys {
+		s.keys = append(s.keys, append([]byte(nil), storageKey...))
+	}
+	if s.dec.Len() >= chunkRows {
+		return s.flush()
+	}
+	return nil
+}
+
+// flush hands the rows decoded so far to fn.
+func (s *rowSink) flush() error {
+	if s.dec.Len() == 0 {
+		return nil
+	}
+	cols := s.dec.Finish()
+	w := s.weights.NewArray()
+	b := zset.New(cols, w)
+	for _, c := range cols {
+		c.Release()
+	}
+	w.Release()
+	defer b.Release()
+	keys := s.keys
+	s.keys = nil
+	return s.fn(b, keys)
 }
 
 // readAll reads the relation's whole contents as one batch (the caller releases it).
@@ -263,14 +300,19 @@ func emptyBatch(mem memory.Allocator, colTypes []arrow.DataType) zset.Batch {
 	return b
 }
 
+// rowReport is told of each stored row copy a table change writes (added) or deletes: its
+// values are row of cols, its storage key is key (borrowed).
+type rowReport func(cols []arrow.Array, row int, key []byte, added bool) error
+
 // apply writes a consolidated delta into the relation's stored contents within batch wb.
 // For keyed tables it enforces the primary key (23505); for multisets it keeps multiplicities.
-// For row-id tables, next allocates row ids; other layouts ignore it.
-func (l *layout) apply(wb *storage.Batch, delta zset.Batch, name string, next func() uint64) error {
+// For row-id tables, next allocates row ids; other layouts ignore it. For tables (keyed or
+// row-id), onRow (if not nil) is told of every stored row written or deleted, deletions first.
+func (l *layout) apply(wb *storage.Batch, delta zset.Batch, name string, next func() uint64, onRow rowReport) error {
 	cols := delta.Cols()
 	weights := delta.Weights()
 	if l.rowid {
-		return l.applyRowID(wb, delta, next)
+		return l.applyRowID(wb, delta, next, onRow)
 	}
 	keys := l.sortedKeys(cols, len(weights))
 	var val []byte
@@ -324,6 +366,11 @@ func (l *layout) apply(wb *storage.Batch, delta zset.Batch, name string, next fu
 					if err := wb.Delete(key); err != nil {
 						return err
 					}
+					if onRow != nil {
+						if err := onRow(cols, i, key, false); err != nil {
+							return err
+						}
+					}
 				case found || w > 1:
 					return &sqlerr.Error{Code: sqlerr.UniqueViolation,
 						Message: fmt.Sprintf("duplicate key value violates unique constraint %q", name+"_pkey"),
@@ -332,6 +379,11 @@ func (l *layout) apply(wb *storage.Batch, delta zset.Batch, name string, next fu
 					val = l.codec.AppendValue(val[:0], cols, i, l.valueCols)
 					if err := wb.Set(key, val); err != nil {
 						return err
+					}
+					if onRow != nil {
+						if err := onRow(cols, i, key, true); err != nil {
+							return err
+						}
 					}
 				}
 			}

@@ -60,6 +60,7 @@ func (x *createTableExec) execute(ctx context.Context, s *Session, _ []types.Dat
 	}
 	o := &object{Kind: planner.Table, Schema: schema, Name: name, CreateSQL: strings.TrimSpace(st.Text)}
 	var pkNames []string
+	var uniques []uniqueSpec
 	pkLoc := 0
 	p := e.planner()
 	for _, elt := range x.stmt.TableElts {
@@ -99,6 +100,12 @@ func (x *createTableExec) execute(ctx context.Context, s *Session, _ []types.Dat
 						return nil, sqlerr.New(sqlerr.InvalidTableDefinition, "multiple primary keys for table %q are not allowed", name).At(sql.Position(st.Text, int(c.Location)))
 					}
 					pkNames, pkLoc = []string{cd.Colname}, int(c.Location)
+				case pg_query.ConstrType_CONSTR_UNIQUE:
+					u, err := uniqueSpecOf(st, c, cd.Colname)
+					if err != nil {
+						return nil, err
+					}
+					uniques = append(uniques, u)
 				default:
 					return nil, sqlerr.NotSupported(constraintName(c.Contype) + " constraints").At(sql.Position(st.Text, int(c.Location)))
 				}
@@ -106,6 +113,14 @@ func (x *createTableExec) execute(ctx context.Context, s *Session, _ []types.Dat
 			o.Columns = append(o.Columns, col)
 		case *pg_query.Node_Constraint:
 			c := n.Constraint
+			if c.Contype == pg_query.ConstrType_CONSTR_UNIQUE {
+				u, err := uniqueSpecOf(st, c, "")
+				if err != nil {
+					return nil, err
+				}
+				uniques = append(uniques, u)
+				continue
+			}
 			if c.Contype != pg_query.ConstrType_CONSTR_PRIMARY {
 				return nil, sqlerr.NotSupported(constraintName(c.Contype) + " constraints").At(sql.Position(st.Text, int(c.Location)))
 			}
@@ -146,6 +161,9 @@ func (x *createTableExec) execute(ctx context.Context, s *Session, _ []types.Dat
 		return nil, err
 	}
 	o.ID = e.cat.nextID
+	if o.Indexes, err = e.uniqueIndexes(st, o, uniques); err != nil {
+		return nil, err
+	}
 	err = e.runEpoch(ctx, func(tx *epochTx) error { return tx.persist(o) })
 	if err != nil {
 		return nil, err
@@ -314,7 +332,7 @@ func (x *createMaterializedViewExec) execute(ctx context.Context, s *Session, _ 
 			return err
 		}
 		defer contents.Release()
-		return f.layout.apply(tx.wb, contents, o.Name, nil)
+		return f.layout.apply(tx.wb, contents, o.Name, nil, nil)
 	})
 	if err != nil {
 		return nil, err
@@ -344,6 +362,10 @@ func (x *dropExec) execute(ctx context.Context, s *Session, _ []types.Datum) (*R
 		kind, tag = planner.View, "DROP VIEW"
 	case pg_query.ObjectType_OBJECT_MATVIEW:
 		kind, tag = planner.MaterializedView, "DROP MATERIALIZED VIEW"
+	case pg_query.ObjectType_OBJECT_INDEX:
+		e.writeMu.Lock()
+		defer e.writeMu.Unlock()
+		return e.dropIndexes(ctx, x.stmt)
 	default:
 		return nil, sqlerr.NotSupported("DROP " + strings.TrimPrefix(x.stmt.RemoveType.String(), "OBJECT_"))
 	}
@@ -362,6 +384,10 @@ func (x *dropExec) execute(ctx context.Context, s *Session, _ []types.Datum) (*R
 			schema = parts[len(parts)-2]
 		}
 		o := e.cat.lookup(schema, name)
+		if t, _ := e.cat.lookupIndex(schema, name); o == nil && t != nil {
+			return nil, &sqlerr.Error{Code: sqlerr.WrongObjectType, Message: fmt.Sprintf("%q is not a %s", name, kindName(kind)),
+				Hint: "Use DROP INDEX to remove an index."}
+		}
 		if o == nil {
 			if x.stmt.MissingOk {
 				continue
@@ -397,6 +423,9 @@ func (x *dropExec) execute(ctx context.Context, s *Session, _ []types.Datum) (*R
 			}
 			if o.Kind != planner.View {
 				if err := layoutOf(o).dropContents(tx.wb); err != nil {
+					return err
+				}
+				if err := dropIndexEntries(tx.wb, o); err != nil {
 					return err
 				}
 			}

@@ -41,15 +41,20 @@ func (e *Engine) beginEpoch() *epochTx {
 	return &epochTx{e: e, wb: e.db.NewBatch(), deltas: map[uint64]zset.Batch{}}
 }
 
-// applyTable adds a table delta (taking ownership) and writes it into the table's contents.
+// applyTable adds a table delta (taking ownership) and writes it into the table's contents and
+// index entries.
 func (tx *epochTx) applyTable(o *object, delta zset.Batch) error {
+	// The delta is written on its own; tx.deltas accumulates the epoch's total for the views.
+	delta.Retain()
+	defer delta.Release()
 	if prev, ok := tx.deltas[o.ID]; ok {
 		merged := zset.Consolidate(tx.e.mem, zset.Concat(tx.e.mem, []zset.Batch{prev, delta}))
 		prev.Release()
 		delta.Release()
-		delta = merged
+		tx.deltas[o.ID] = merged
+	} else {
+		tx.deltas[o.ID] = delta
 	}
-	tx.deltas[o.ID] = delta
 	l := layoutOf(o)
 	var next func() uint64
 	if l.rowid {
@@ -58,7 +63,14 @@ func (tx *epochTx) applyTable(o *object, delta zset.Batch) error {
 			return err
 		}
 	}
-	return l.apply(tx.wb, delta, o.Name, next)
+	w := newIndexWriter(tx.wb, o, l)
+	if w == nil {
+		return l.apply(tx.wb, delta, o.Name, next, nil)
+	}
+	if err := l.apply(tx.wb, delta, o.Name, next, w.row); err != nil {
+		return err
+	}
+	return w.flush()
 }
 
 // propagate runs every materialized view whose inputs changed, in dependency order, writing the
@@ -89,7 +101,7 @@ func (tx *epochTx) propagate() error {
 			continue
 		}
 		tx.deltas[o.ID] = out
-		if err := f.layout.apply(tx.wb, out, o.Name, nil); err != nil {
+		if err := f.layout.apply(tx.wb, out, o.Name, nil, nil); err != nil {
 			return fmt.Errorf("materialized view %s: %w", o.Name, err)
 		}
 	}

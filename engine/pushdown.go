@@ -1,12 +1,10 @@
 package engine
 
 import (
-	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/runnel-db/runnel/exec"
 	"github.com/runnel-db/runnel/exec/expr"
-	"github.com/runnel-db/runnel/exec/types"
 	"github.com/runnel-db/runnel/exec/zset"
 	"github.com/runnel-db/runnel/storage"
 )
@@ -36,14 +34,7 @@ func (l *layout) keyRange(ectx *expr.Context, mem memory.Allocator, pred expr.Ex
 	}
 	// Encode the pinned values as one row of the relation (other columns NULL); the key encoding
 	// of the first n key columns is a prefix of every matching row's key.
-	cols := make([]arrow.Array, len(l.colTypes))
-	for i, t := range l.colTypes {
-		var d types.Datum
-		if v, ok := pinned[i]; ok {
-			d = v
-		}
-		cols[i] = types.MakeArray(mem, t, []types.Datum{d})
-	}
+	cols := pinnedRow(mem, l.colTypes, pinned)
 	defer func() {
 		for _, c := range cols {
 			c.Release()
@@ -55,7 +46,8 @@ func (l *layout) keyRange(ectx *expr.Context, mem memory.Allocator, pred expr.Ex
 }
 
 // readInput reads the part of relation o that query graph g needs: a key range when g's filter
-// on o pins leading key columns, otherwise everything.
+// on o pins leading key columns, the rows an index lists when it pins all of an index's columns
+// (index_read.go), otherwise everything.
 func (e *Engine) readInput(g *exec.Graph, ectx *expr.Context, o *object, r reader) (zset.Batch, error) {
 	l := layoutOf(o)
 	colTypes := arrowTypes(o.columnTypes())
@@ -63,6 +55,9 @@ func (e *Engine) readInput(g *exec.Graph, ectx *expr.Context, o *object, r reade
 		if pred, ok := g.InputFilter(o.ID); ok {
 			if lower, upper, ok := l.keyRange(ectx, e.mem, pred); ok {
 				return l.readRange(r, e.mem, colTypes, lower, upper)
+			}
+			if lower, upper, ok := l.indexRange(ectx, e.mem, o, pred); ok {
+				return l.readIndexed(r, e.mem, colTypes, lower, upper)
 			}
 		}
 	}

@@ -67,18 +67,25 @@ func splitRowIDValue(v []byte) (canon, tail []byte, err error) {
 
 // applyRowID writes a delta into a row-id table: retractions delete stored copies with equal
 // canonical encodings, insertions append copies under new row ids.
-func (l *layout) applyRowID(wb *storage.Batch, delta zset.Batch, next func() uint64) error {
+// onRow (if not nil) is told of each copy deleted and written.
+func (l *layout) applyRowID(wb *storage.Batch, delta zset.Batch, next func() uint64, onRow rowReport) error {
 	cols, weights := delta.Cols(), delta.Weights()
 	need := map[string]int64{}
+	rowOf := map[string]int{} // canonical encoding → a delta row with it
 	var canon, val []byte
 	for i, w := range weights {
 		if w < 0 {
 			canon = l.codec.AppendKey(canon[:0], cols, i, l.keyCols)
 			need[string(canon)] -= w
+			rowOf[string(canon)] = i
 		}
 	}
 	if len(need) > 0 {
-		if err := l.deleteCopies(wb, need); err != nil {
+		var report func(canon string, key []byte) error
+		if onRow != nil {
+			report = func(canon string, key []byte) error { return onRow(cols, rowOf[canon], key, false) }
+		}
+		if err := l.deleteCopies(wb, need, report); err != nil {
 			return err
 		}
 	}
@@ -95,19 +102,26 @@ func (l *layout) applyRowID(wb *storage.Batch, delta zset.Batch, next func() uin
 			if err := wb.Set(key, val); err != nil {
 				return err
 			}
+			if onRow != nil {
+				if err := onRow(cols, i, key, true); err != nil {
+					return err
+				}
+			}
 		}
 	}
 	return nil
 }
 
-// deleteCopies deletes, for each canonical encoding in need, that many stored copies.
-func (l *layout) deleteCopies(wb *storage.Batch, need map[string]int64) error {
+// deleteCopies deletes, for each canonical encoding in need, that many stored copies, telling
+// report (if not nil) of each.
+func (l *layout) deleteCopies(wb *storage.Batch, need map[string]int64, report func(canon string, key []byte) error) error {
 	lower := storage.Prefix(storage.KindTable, l.id)
 	it, err := wb.NewIter(lower, storage.PrefixEnd(lower))
 	if err != nil {
 		return err
 	}
 	var doomed [][]byte
+	var doomedCanon []string
 	left := len(need)
 	for ok := it.First(); ok && left > 0; ok = it.Next() {
 		canon, _, err := splitRowIDValue(it.Value())
@@ -117,6 +131,7 @@ func (l *layout) deleteCopies(wb *storage.Batch, need map[string]int64) error {
 		}
 		if n := need[string(canon)]; n > 0 {
 			doomed = append(doomed, append([]byte(nil), it.Key()...))
+			doomedCanon = append(doomedCanon, string(canon))
 			if need[string(canon)] = n - 1; n == 1 {
 				left--
 			}
@@ -128,9 +143,14 @@ func (l *layout) deleteCopies(wb *storage.Batch, need map[string]int64) error {
 	if left > 0 {
 		return fmt.Errorf("internal error: table %d: retracting rows that are not stored", l.id)
 	}
-	for _, k := range doomed {
+	for i, k := range doomed {
 		if err := wb.Delete(k); err != nil {
 			return err
+		}
+		if report != nil {
+			if err := report(doomedCanon[i], k); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

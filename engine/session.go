@@ -170,6 +170,8 @@ func (s *Session) bind(st sql.Statement, paramTypes []types.T, p *Prepared) (exe
 		return &createMaterializedViewExec{st: st, stmt: n.CreateTableAsStmt}, nil
 	case *pg_query.Node_DropStmt:
 		return &dropExec{st: st, stmt: n.DropStmt}, nil
+	case *pg_query.Node_IndexStmt:
+		return &createIndexExec{st: st, stmt: n.IndexStmt}, nil
 	case *pg_query.Node_ExplainStmt:
 		p.Columns = []Column{{Name: "QUERY PLAN", Type: types.TextT}}
 		return &explainExec{st: st, stmt: n.ExplainStmt}, nil

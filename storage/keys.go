@@ -16,6 +16,7 @@ const (
 	KindView    Kind = 0x04 // view id, row key → row
 	KindState   Kind = 0x05 // operator id, state key → state
 	KindOffset  Kind = 0x06 // source id, partition → offset
+	KindIndex   Kind = 0x07 // index id, index key + row key suffix → empty
 )
 
 // String names the kind for debugging output.
@@ -33,6 +34,8 @@ func (k Kind) String() string {
 		return "state"
 	case KindOffset:
 		return "offset"
+	case KindIndex:
+		return "index"
 	}
 	return fmt.Sprintf("kind(%#x)", byte(k))
 }
@@ -76,6 +79,13 @@ func TableRowKey(dst []byte, id uint64, rowKey []byte) []byte {
 // ViewRowKey appends the key of the row with the given encoded row key in materialized view id.
 func ViewRowKey(dst []byte, id uint64, rowKey []byte) []byte {
 	return append(AppendPrefix(dst, KindView, id), rowKey...)
+}
+
+// IndexEntryKey appends the key of an entry of secondary index id to dst: key is the index's own
+// encoding (the order-preserving encoding of the indexed columns followed by the row's storage key
+// suffix).
+func IndexEntryKey(dst []byte, id uint64, key []byte) []byte {
+	return append(AppendPrefix(dst, KindIndex, id), key...)
 }
 
 // StateKey appends the key of an operator's state entry; key is the operator's own encoding

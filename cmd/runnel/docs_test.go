@@ -11,6 +11,8 @@ import (
 	"github.com/runnel-db/runnel/sql"
 )
 
+var errMarker = regexp.MustCompile(`--\s*error:\s*(\w+)`)
+
 // TestDocsSQLRuns runs every ```sql block of README.md and docs/*.md, in order, against a fresh
 // server: the documentation may only show SQL that works. A statement that is meant to fail is
 // marked with a "-- error: <SQLSTATE>" comment on the line before it.
@@ -32,15 +34,18 @@ func TestDocsSQLRuns(t *testing.T) {
 			c := connect(t, s)
 			ran := 0
 			for _, b := range blocks {
-				texts, _, err := sql.Split(b[1])
+				texts, offsets, err := sql.Split(b[1])
 				if err != nil {
 					t.Fatalf("%s: %v", f, err)
 				}
-				for _, text := range texts {
+				prevEnd := 0
+				for i, text := range texts {
+					// The marker comment sits between the previous statement and this one.
 					wantErr := ""
-					if m := regexp.MustCompile(`--\s*error:\s*(\w+)`).FindStringSubmatch(text); m != nil {
+					if m := errMarker.FindStringSubmatch(b[1][prevEnd:offsets[i]]); m != nil {
 						wantErr = m[1]
 					}
+					prevEnd = offsets[i] + len(text)
 					_, err := c.Exec(context.Background(), text)
 					ran++
 					switch {
