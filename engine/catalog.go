@@ -78,6 +78,10 @@ type catalog struct {
 	byID   map[uint64]*object
 	byName map[string]*object // schema + "." + name
 	nextID uint64
+	// Derived, rebuilt on first use after a change: the materialized views in creation order and
+	// the reverse dependency lists.
+	mvOrder    []*object
+	dependedBy map[uint64][]*object
 }
 
 func newCatalog() *catalog {
@@ -93,7 +97,11 @@ func (c *catalog) lookup(schema, name string) *object {
 	return c.byName[qualified(schema, name)]
 }
 
+// changed drops the derived indexes; add and remove call it.
+func (c *catalog) changed() { c.mvOrder, c.dependedBy = nil, nil }
+
 func (c *catalog) add(o *object) {
+	c.changed()
 	c.byID[o.ID] = o
 	c.byName[qualified(o.Schema, o.Name)] = o
 	if o.ID >= c.nextID {
@@ -107,23 +115,29 @@ func (c *catalog) add(o *object) {
 }
 
 func (c *catalog) remove(o *object) {
+	c.changed()
 	delete(c.byID, o.ID)
 	delete(c.byName, qualified(o.Schema, o.Name))
 }
 
 // dependents returns the objects that depend on id directly, in creation order.
 func (c *catalog) dependents(id uint64) []*object {
-	var out []*object
-	for _, o := range c.byID {
-		for _, d := range o.DependsOn {
-			if d == id {
-				out = append(out, o)
-				break
+	if c.dependedBy == nil {
+		c.dependedBy = map[uint64][]*object{}
+		for _, o := range c.byID {
+			seen := map[uint64]bool{}
+			for _, d := range o.DependsOn {
+				if !seen[d] {
+					seen[d] = true
+					c.dependedBy[d] = append(c.dependedBy[d], o)
+				}
 			}
 		}
+		for _, list := range c.dependedBy {
+			sort.Slice(list, func(i, j int) bool { return list[i].ID < list[j].ID })
+		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out
+	return c.dependedBy[id]
 }
 
 // dependentsClosure returns every object that depends on id directly or transitively, ordered so
@@ -167,14 +181,16 @@ func (c *catalog) sorted(kinds ...planner.RelKind) []*object {
 // materializedInOrder returns the materialized views in creation order, which is a topological
 // order of their dependencies (a view can only depend on objects that existed before it).
 func (c *catalog) materializedInOrder() []*object {
-	var out []*object
-	for _, o := range c.byID {
-		if o.Kind == planner.MaterializedView {
-			out = append(out, o)
+	if c.mvOrder == nil {
+		c.mvOrder = []*object{}
+		for _, o := range c.byID {
+			if o.Kind == planner.MaterializedView {
+				c.mvOrder = append(c.mvOrder, o)
+			}
 		}
+		sort.Slice(c.mvOrder, func(i, j int) bool { return c.mvOrder[i].ID < c.mvOrder[j].ID })
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out
+	return c.mvOrder
 }
 
 // catalogView adapts the catalog to planner.Catalog.

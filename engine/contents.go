@@ -473,8 +473,33 @@ func (l *layout) describeKey(cols []arrow.Array, row int) string {
 	return fmt.Sprintf("Key (%s)=(%s) already exists.", strings.Join(names, ", "), strings.Join(vals, ", "))
 }
 
+// pointDeleteLimit is the number of rows up to which dropping a relation deletes its keys one
+// by one: every range tombstone in the memtable slows the creation of every later iterator, and
+// sessions that create and drop many small views would pile them up.
+const pointDeleteLimit = 1024
+
 // dropContents removes every stored row of the relation.
 func (l *layout) dropContents(wb *storage.Batch) error {
 	p := l.prefix()
-	return wb.DeleteRange(p, storage.PrefixEnd(p))
+	end := storage.PrefixEnd(p)
+	it, err := wb.NewIter(p, end)
+	if err != nil {
+		return err
+	}
+	var keys [][]byte
+	for ok := it.First(); ok && len(keys) <= pointDeleteLimit; ok = it.Next() {
+		keys = append(keys, append([]byte(nil), it.Key()...))
+	}
+	if err := it.Close(); err != nil {
+		return err
+	}
+	if len(keys) > pointDeleteLimit {
+		return wb.DeleteRange(p, end)
+	}
+	for _, k := range keys {
+		if err := wb.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
 }
