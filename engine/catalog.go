@@ -3,6 +3,7 @@ package engine
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -97,11 +98,11 @@ func (c *catalog) lookup(schema, name string) *object {
 	return c.byName[qualified(schema, name)]
 }
 
-// changed drops the derived indexes; add and remove call it.
-func (c *catalog) changed() { c.mvOrder, c.dependedBy = nil, nil }
-
 func (c *catalog) add(o *object) {
-	c.changed()
+	if old := c.byID[o.ID]; old != nil {
+		c.unlink(old)
+	}
+	c.link(o)
 	c.byID[o.ID] = o
 	c.byName[qualified(o.Schema, o.Name)] = o
 	if o.ID >= c.nextID {
@@ -115,9 +116,44 @@ func (c *catalog) add(o *object) {
 }
 
 func (c *catalog) remove(o *object) {
-	c.changed()
+	c.unlink(o)
 	delete(c.byID, o.ID)
 	delete(c.byName, qualified(o.Schema, o.Name))
+}
+
+// link enters o into the derived indexes that are built (the common case, a new object with
+// the largest id, keeps them without a rebuild).
+func (c *catalog) link(o *object) {
+	if c.mvOrder != nil && o.Kind == planner.MaterializedView {
+		if n := len(c.mvOrder); n == 0 || c.mvOrder[n-1].ID < o.ID {
+			c.mvOrder = append(c.mvOrder, o)
+		} else {
+			c.mvOrder = nil
+		}
+	}
+	if c.dependedBy != nil {
+		seen := map[uint64]bool{}
+		for _, d := range o.DependsOn {
+			if !seen[d] {
+				seen[d] = true
+				list := append(c.dependedBy[d], o)
+				sort.Slice(list, func(i, j int) bool { return list[i].ID < list[j].ID })
+				c.dependedBy[d] = list
+			}
+		}
+	}
+}
+
+// unlink removes o from the derived indexes that are built.
+func (c *catalog) unlink(o *object) {
+	if c.mvOrder != nil && o.Kind == planner.MaterializedView {
+		c.mvOrder = slices.DeleteFunc(c.mvOrder, func(x *object) bool { return x.ID == o.ID })
+	}
+	if c.dependedBy != nil {
+		for _, d := range o.DependsOn {
+			c.dependedBy[d] = slices.DeleteFunc(c.dependedBy[d], func(x *object) bool { return x.ID == o.ID })
+		}
+	}
 }
 
 // dependents returns the objects that depend on id directly, in creation order.

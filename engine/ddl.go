@@ -340,6 +340,7 @@ func (x *createMaterializedViewExec) execute(ctx context.Context, s *Session, _ 
 	e.mu.Lock()
 	e.cat.add(o)
 	e.flows[o.ID] = f
+	e.readers = nil
 	e.mu.Unlock()
 	return &Result{Tag: "CREATE MATERIALIZED VIEW"}, nil
 }
@@ -439,6 +440,7 @@ func (x *dropExec) execute(ctx context.Context, s *Session, _ []types.Datum) (*R
 	for _, o := range drop {
 		e.cat.remove(o)
 		delete(e.flows, o.ID)
+		e.readers = nil
 		e.rowIDs.forget(o.ID)
 	}
 	e.mu.Unlock()

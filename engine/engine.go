@@ -65,6 +65,9 @@ type Engine struct {
 	mu    sync.RWMutex
 	cat   *catalog
 	flows map[uint64]*dataflow // materialized view id → its running dataflow
+	// readers maps a relation id to the dataflows that read it; derived from flows, rebuilt
+	// (under writeMu) after any change to flows.
+	readers map[uint64][]*dataflow
 	// rowIDs allocates row ids of tables without a primary key; used under writeMu.
 	rowIDs rowIDs
 
@@ -112,6 +115,7 @@ func (e *Engine) recover() error {
 			return fmt.Errorf("recover materialized view %s: %w", o.Name, err)
 		}
 		e.flows[o.ID] = f
+		e.readers = nil
 	}
 	e.opts.Logger.Info("recovered", "epoch", epoch, "objects", len(e.cat.byID))
 	return nil

@@ -1,9 +1,11 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"fmt"
+	"slices"
 
 	"github.com/runnel-db/runnel/exec/zset"
 	"github.com/runnel-db/runnel/storage"
@@ -73,15 +75,49 @@ func (tx *epochTx) applyTable(o *object, delta zset.Batch) error {
 	return w.flush()
 }
 
+// affectedFlows returns the dataflows that read a changed relation, directly or through other
+// views, in creation order (a topological order of their dependencies). Only these can change:
+// with thousands of views, an epoch visits the few that read what it touched.
+func (e *Engine) affectedFlows(changed map[uint64]zset.Batch) []*dataflow {
+	if e.readers == nil {
+		e.readers = map[uint64][]*dataflow{}
+		for _, f := range e.flows {
+			seen := map[uint64]bool{}
+			for _, id := range f.graph.Inputs() {
+				if !seen[id] {
+					seen[id] = true
+					e.readers[id] = append(e.readers[id], f)
+				}
+			}
+		}
+	}
+	var out []*dataflow
+	visited := map[uint64]bool{}
+	queue := make([]uint64, 0, len(changed))
+	for id := range changed {
+		queue = append(queue, id)
+	}
+	for len(queue) > 0 {
+		id := queue[len(queue)-1]
+		queue = queue[:len(queue)-1]
+		for _, f := range e.readers[id] {
+			if !visited[f.view.ID] {
+				visited[f.view.ID] = true
+				out = append(out, f)
+				queue = append(queue, f.view.ID)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b *dataflow) int { return cmp.Compare(a.view.ID, b.view.ID) })
+	return out
+}
+
 // propagate runs every materialized view whose inputs changed, in dependency order, writing the
 // views' deltas into their stored contents.
 func (tx *epochTx) propagate() error {
 	e := tx.e
-	for _, o := range e.cat.materializedInOrder() {
-		f := e.flows[o.ID]
-		if f == nil {
-			continue
-		}
+	for _, f := range e.affectedFlows(tx.deltas) {
+		o := f.view
 		in := map[uint64]zset.Batch{}
 		for _, id := range f.graph.Inputs() {
 			if d, ok := tx.deltas[id]; ok && !d.Empty() {
@@ -140,6 +176,7 @@ func (tx *epochTx) abort(ctx context.Context) error {
 		}
 		e.mu.Lock()
 		e.flows[f.view.ID] = nf
+		e.readers = nil
 		e.mu.Unlock()
 	}
 	return nil
