@@ -107,7 +107,7 @@ func truncWallClock(u dtUnit, ts TimestampValue, field string, t T) (TimestampVa
 	default:
 		return 0, unitNotSupported(field, t)
 	}
-	return TimestampValue(daysFromCivil(y, m, 1) * microsPerDay), nil
+	return TimestampValue(DaysFromCivil(y, m, 1) * microsPerDay), nil
 }
 
 func truncInterval(u dtUnit, iv IntervalValue, field string, t T) (IntervalValue, error) {

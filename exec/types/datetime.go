@@ -57,8 +57,8 @@ func civilFromDays(z int64) (year int64, month, day int) {
 	return y, int(m), int(d)
 }
 
-// daysFromCivil converts a proleptic Gregorian date to days since 1970-01-01.
-func daysFromCivil(y int64, m, d int) int64 {
+// DaysFromCivil converts a proleptic Gregorian date to days since 1970-01-01.
+func DaysFromCivil(y int64, m, d int) int64 {
 	if m <= 2 {
 		y--
 	}
@@ -87,7 +87,8 @@ func isLeap(y int64) bool { return y%4 == 0 && (y%100 != 0 || y%400 == 0) }
 
 var monthDays = [13]int{0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}
 
-func daysInMonth(y int64, m int) int {
+// DaysInMonth is the number of days in month m (1–12) of year y.
+func DaysInMonth(y int64, m int) int {
 	if m == 2 && isLeap(y) {
 		return 29
 	}

@@ -43,11 +43,11 @@ func AddInterval(ts TimestampValue, iv IntervalValue, loc *time.Location) (Times
 			total := y*12 + int64(m-1) + int64(iv.Months)
 			y = floorDiv64(total, 12)
 			m = int(total-y*12) + 1
-			if dim := daysInMonth(y, m); d > dim {
+			if dim := DaysInMonth(y, m); d > dim {
 				d = dim
 			}
 		}
-		nd := daysFromCivil(y, m, d) + int64(iv.Days)
+		nd := DaysFromCivil(y, m, d) + int64(iv.Days)
 		if nd < minDateDays || nd > maxDateDays || nd > maxTimestamp/microsPerDay-1 {
 			return 0, errTimestampRange()
 		}

@@ -120,10 +120,10 @@ func parseDateTime(s string) (p parsedDateTime, zoneName string, e dtError) {
 	}
 	if p.dayOfYear > 0 {
 		// ISO ordinal date YYYY-DDD; like PostgreSQL, a day past the year's end rolls over
-		p.year, p.month, p.day = civilFromDays(daysFromCivil(p.year, 1, 1) + int64(p.dayOfYear) - 1)
+		p.year, p.month, p.day = civilFromDays(DaysFromCivil(p.year, 1, 1) + int64(p.dayOfYear) - 1)
 		return p, zoneName, 0
 	}
-	if p.month < 1 || p.month > 12 || p.day < 1 || p.day > daysInMonth(p.year, p.month) {
+	if p.month < 1 || p.month > 12 || p.day < 1 || p.day > DaysInMonth(p.year, p.month) {
 		return p, "", dtRange
 	}
 	return p, zoneName, 0

@@ -33,7 +33,7 @@ func ParseDate(s string) (DateValue, error) {
 	case 2:
 		return 0, nil
 	}
-	d := daysFromCivil(p.year, p.month, p.day)
+	d := DaysFromCivil(p.year, p.month, p.day)
 	if d < minDateDays || d > maxDateDays {
 		return 0, sqlerr.New(sqlerr.DatetimeFieldOverflow, "date out of range: \"%s\"", s)
 	}
@@ -59,7 +59,7 @@ func ParseTimestamp(s string) (TimestampValue, error) {
 }
 
 func civilToTimestamp(p parsedDateTime, s string) (TimestampValue, error) {
-	d := daysFromCivil(p.year, p.month, p.day)
+	d := DaysFromCivil(p.year, p.month, p.day)
 	if d < minDateDays || d > maxDateDays || d > (maxTimestamp-p.tod)/microsPerDay {
 		return 0, sqlerr.New(sqlerr.DatetimeFieldOverflow, "timestamp out of range: \"%s\"", s)
 	}

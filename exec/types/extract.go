@@ -192,7 +192,7 @@ func extractCalendar(u dtUnit, days, tod int64, field string, t T) (NumericValue
 		}
 		return NumericFromInt64(wd), nil
 	case duDoy:
-		return NumericFromInt64(days - daysFromCivil(y, 1, 1) + 1), nil
+		return NumericFromInt64(days - DaysFromCivil(y, 1, 1) + 1), nil
 	case duWeek:
 		_, w := isoWeek(days)
 		return NumericFromInt64(int64(w)), nil

@@ -1,6 +1,10 @@
 package row
 
-import "time"
+import (
+	"time"
+
+	"github.com/runnel-db/runnel/exec/types"
+)
 
 const (
 	microsPerSecond = int64(1_000_000)
@@ -17,7 +21,7 @@ func isoDate(s []byte) (int64, bool) {
 	if !ok {
 		return 0, false
 	}
-	return daysFromCivil(y, m, d), true
+	return types.DaysFromCivil(y, m, d), true
 }
 
 func ymd(s []byte) (y int64, m, d int, ok bool) {
@@ -27,7 +31,7 @@ func ymd(s []byte) (y int64, m, d int, ok bool) {
 	y4, ok1 := digits(s[0:4])
 	m2, ok2 := digits(s[5:7])
 	d2, ok3 := digits(s[8:10])
-	if !ok1 || !ok2 || !ok3 || y4 < 1 || m2 < 1 || m2 > 12 || d2 < 1 || d2 > daysInMonth(y4, m2) {
+	if !ok1 || !ok2 || !ok3 || y4 < 1 || m2 < 1 || m2 > 12 || d2 < 1 || d2 > types.DaysInMonth(int64(y4), m2) {
 		return 0, 0, 0, false
 	}
 	return int64(y4), m2, d2, true
@@ -112,7 +116,7 @@ func isoTimestamp(s []byte, tz bool, loc *time.Location) (int64, bool) {
 	if i != len(s) {
 		return 0, false
 	}
-	us := daysFromCivil(y, m, d)*microsPerDay + tod
+	us := types.DaysFromCivil(y, m, d)*microsPerDay + tod
 	if !tz {
 		return us, true
 	}
@@ -135,36 +139,4 @@ func digits(s []byte) (int, bool) {
 		v = v*10 + int(c-'0')
 	}
 	return v, true
-}
-
-func daysInMonth(y, m int) int {
-	switch m {
-	case 2:
-		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
-}
-
-// daysFromCivil converts a proleptic Gregorian date with year >= 1 to days since 1970-01-01
-// (Howard Hinnant's algorithm).
-func daysFromCivil(y int64, m, d int) int64 {
-	if m <= 2 {
-		y--
-	}
-	era := y / 400
-	yoe := y - era*400
-	mm := int64(m)
-	if mm > 2 {
-		mm -= 3
-	} else {
-		mm += 9
-	}
-	doy := (153*mm+2)/5 + int64(d) - 1
-	doe := yoe*365 + yoe/4 - yoe/100 + doy
-	return era*146097 + doe - 719468
 }
