@@ -246,13 +246,13 @@ func powFloat(a, b float64) (float64, error) {
 	return r, nil
 }
 
-// numericPower is numeric ^ numeric for non-negative integral exponents: the exact power rounded
-// to PostgreSQL's result scale max(16, scale of the base). Other exponents are not supported
-// (PostgreSQL computes them through logarithms with its own precision rules).
+// numericPower is numeric ^ numeric. Non-negative integral exponents give the exact power
+// rounded to PostgreSQL's result scale max(16, scale of the base); non-integral ones go through
+// logarithms (numericPowerReal). Negative integral exponents are not supported.
 func numericPower(a, b types.NumericValue) (types.NumericValue, error) {
 	whole, err := types.NumericTrunc(b, 0)
 	if err != nil || types.NumericCmp(whole, b) != 0 {
-		return types.NumericValue{}, sqlerr.NotSupported("numeric ^ non-integer exponent")
+		return numericPowerReal(a, b)
 	}
 	e, err := b.Int64()
 	if err != nil || e > math.MaxInt32 {

@@ -246,6 +246,36 @@ func numericLog(base, num types.NumericValue) (types.NumericValue, error) {
 	return roundBig(q, rscale)
 }
 
+// numericPowerReal is a ^ b for a non-integral b as PostgreSQL's power_var computes it: exp(b ×
+// ln a), with the result scale chosen from the estimated decimal weight of the result:
+// 16 − weight, at least the scales of a and b.
+func numericPowerReal(a, b types.NumericValue) (types.NumericValue, error) {
+	switch a.Sign() {
+	case -1:
+		return types.NumericValue{}, sqlerr.New("2201F", "a negative number raised to a non-integer power yields a complex result")
+	case 0:
+		if b.Sign() < 0 {
+			return types.NumericValue{}, sqlerr.New("2201F", "zero raised to a negative power is undefined")
+		}
+		return types.NumericValue{Scale: 16}, nil
+	}
+	prec := precFor(120)
+	lnNum := new(big.Float).SetPrec(prec).Mul(lnBig(bigOf(a, prec)), bigOf(b, prec))
+	val, _ := lnNum.Float64()
+	if math.Abs(val) > 38*3.01 {
+		if val > 0 {
+			return types.NumericValue{}, sqlerr.New(sqlerr.NumericValueOutOfRange, "value overflows numeric format")
+		}
+		return types.NumericValue{}, sqlerr.NotSupported("numeric ^ with a result below 1e-38")
+	}
+	val *= 0.434294481903252 // decimal weight of the result
+	rscale, err := clampScale(16-int(val), max(int(a.Scale), int(b.Scale)))
+	if err != nil {
+		return types.NumericValue{}, err
+	}
+	return roundBig(expBig(lnNum), rscale)
+}
+
 func init() {
 	num := types.Numeric
 	ten := types.NumericFromInt64(10)
