@@ -150,21 +150,25 @@ func (x *dmlExec) execute(ctx context.Context, s *Session, params []types.Datum)
 	}
 	defer returned.Release()
 	count := rows.NumRows()
-	delta := zset.Consolidate(e.mem, changed)
-	err = e.runEpoch(ctx, func(tx *epochTx) error { return tx.applyTable(table, delta) })
-	if err != nil {
-		return nil, err
-	}
 	tag := [...]string{"INSERT 0 %d", "UPDATE %d", "DELETE %d"}[x.kind]
 	res := &Result{Tag: fmt.Sprintf(tag, count)}
+	// RETURNING is evaluated before the commit, so that an error in it fails the whole statement.
 	if plan.returning != nil {
 		out, err := evalProjection(ectx, plan.returning, returned)
 		if err != nil {
-			// The change is committed; PostgreSQL would have failed it as a whole. Report it.
-			return nil, fmt.Errorf("%s committed, but RETURNING failed: %w", strings.Fields(tag)[0], err)
+			changed.Release()
+			return nil, err
 		}
 		res.Columns = outputColumns(plan.returningColumns)
 		res.Rows = &batchRows{b: out}
+	}
+	delta := zset.Consolidate(e.mem, changed)
+	err = e.runEpoch(ctx, func(tx *epochTx) error { return tx.applyTable(table, delta) })
+	if err != nil {
+		if res.Rows != nil {
+			res.Rows.Close()
+		}
+		return nil, err
 	}
 	return res, nil
 }

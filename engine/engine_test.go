@@ -408,3 +408,15 @@ func TestEqualValuesInAnotherForm(t *testing.T) {
 	expectRows(t, s, "SELECT v::text FROM mv ORDER BY 1", "3", "3.0")
 	expectRows(t, s, "SELECT * FROM kv ORDER BY k", "1|3.0", "2|3")
 }
+
+// TestReturningErrorFailsTheStatement: an error while computing RETURNING rows fails the whole
+// statement, which then changes nothing.
+func TestReturningErrorFailsTheStatement(t *testing.T) {
+	e := openMem(t)
+	s := newSession(t, e)
+	mustQuery(t, s, "CREATE TABLE r (a int, b int); INSERT INTO r VALUES (1, 1)")
+	expectError(t, s, "INSERT INTO r VALUES (2, 0) RETURNING a / b", sqlerr.DivisionByZero)
+	expectError(t, s, "UPDATE r SET b = 0 RETURNING a / b", sqlerr.DivisionByZero)
+	expectRows(t, s, "SELECT * FROM r", "1|1")
+	expectRows(t, s, "INSERT INTO r VALUES (4, 2) RETURNING a / b", "2")
+}
