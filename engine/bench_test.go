@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -122,4 +123,39 @@ func BenchmarkJoinSingleRowInsert(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkInsertValuesSQL is the ingest scenario through SQL: INSERT … VALUES statements of
+// 1,000 rows each (parsed, planned and committed with fsync), into the GROUP BY view of
+// BenchmarkIngestGroupBy.
+// Run: go test ./engine -run XXX -bench InsertValuesSQL -benchtime 300x
+func BenchmarkInsertValuesSQL(b *testing.B) {
+	opts := DefaultOptions()
+	opts.DataDir = b.TempDir()
+	e, err := Open(opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.Close()
+	s := newSession(b, e)
+	mustQuery(b, s, "CREATE TABLE t (k bigint, v bigint); CREATE MATERIALIZED VIEW g AS SELECT k, count(*) AS n, sum(v) AS s FROM t GROUP BY k")
+	rng := rand.New(rand.NewSource(1))
+	stmts := make([]string, 16)
+	for i := range stmts {
+		var sb strings.Builder
+		sb.WriteString("INSERT INTO t VALUES ")
+		for j := 0; j < 1000; j++ {
+			if j > 0 {
+				sb.WriteString(", ")
+			}
+			fmt.Fprintf(&sb, "(%d, %d)", rng.Intn(100_000), rng.Intn(1000))
+		}
+		stmts[i] = sb.String()
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		mustQuery(b, s, stmts[i%len(stmts)])
+	}
+	b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "rows/s")
 }

@@ -79,6 +79,8 @@ type catalog struct {
 	byID   map[uint64]*object
 	byName map[string]*object // schema + "." + name
 	nextID uint64
+	// version counts changes: a plan made at one version is valid while it holds.
+	version uint64
 	// Derived, rebuilt on first use after a change: the materialized views in creation order and
 	// the reverse dependency lists.
 	mvOrder    []*object
@@ -99,6 +101,7 @@ func (c *catalog) lookup(schema, name string) *object {
 }
 
 func (c *catalog) add(o *object) {
+	c.version++
 	if old := c.byID[o.ID]; old != nil {
 		c.unlink(old)
 	}
@@ -116,6 +119,7 @@ func (c *catalog) add(o *object) {
 }
 
 func (c *catalog) remove(o *object) {
+	c.version++
 	c.unlink(o)
 	delete(c.byID, o.ID)
 	delete(c.byName, qualified(o.Schema, o.Name))

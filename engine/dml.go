@@ -32,6 +32,11 @@ type dmlExec struct {
 	kind       dmlKind
 	st         sql.Statement
 	paramTypes []types.T
+	// first is the plan made while binding, kept for the first execution if the catalog has not
+	// changed since (catalogVersion): plans hold single-use dataflow state, so later executions
+	// plan again.
+	first          *dmlPlan
+	catalogVersion uint64
 }
 
 func (s *Session) bindInsert(st sql.Statement, paramTypes []types.T, p *Prepared) (executor, error) {
@@ -49,6 +54,7 @@ func (s *Session) bindDelete(st sql.Statement, paramTypes []types.T, p *Prepared
 func (s *Session) bindDML(kind dmlKind, st sql.Statement, paramTypes []types.T, p *Prepared) (executor, error) {
 	s.e.mu.RLock()
 	plan, err := planDML(s.e.planner(), kind, st, paramTypes)
+	version := s.e.cat.version
 	s.e.mu.RUnlock()
 	if err != nil {
 		return nil, err
@@ -57,7 +63,24 @@ func (s *Session) bindDML(kind dmlKind, st sql.Statement, paramTypes []types.T, 
 	if plan.returning != nil {
 		p.Columns = outputColumns(plan.returningColumns)
 	}
-	return &dmlExec{kind: kind, st: st, paramTypes: p.ParamTypes}, nil
+	x := &dmlExec{kind: kind, st: st, paramTypes: p.ParamTypes}
+	if typesEqual(p.ParamTypes, plan.paramTypes) {
+		x.first, x.catalogVersion = plan, version
+	}
+	return x, nil
+}
+
+// typesEqual reports whether two type lists are the same.
+func typesEqual(a, b []types.T) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // dmlPlan unifies the planner's Insert, Update and Delete.
@@ -99,10 +122,18 @@ func (x *dmlExec) execute(ctx context.Context, s *Session, params []types.Datum)
 	defer e.writeMu.Unlock()
 
 	e.mu.RLock()
-	plan, err := planDML(e.planner(), x.kind, x.st, x.paramTypes)
-	if err != nil {
-		e.mu.RUnlock()
-		return nil, err
+	plan := x.first
+	x.first = nil
+	if plan != nil && x.catalogVersion != e.cat.version {
+		plan.rows.Graph.Release()
+		plan = nil
+	}
+	if plan == nil {
+		var err error
+		if plan, err = planDML(e.planner(), x.kind, x.st, x.paramTypes); err != nil {
+			e.mu.RUnlock()
+			return nil, err
+		}
 	}
 	table := e.cat.byID[plan.table.ID]
 	if table == nil || table.Kind != planner.Table {

@@ -22,18 +22,26 @@ import (
 type queryExec struct {
 	st         sql.Statement
 	paramTypes []types.T
+	// first is the plan made while binding, for the first execution (see dmlExec.first).
+	first          *planner.Query
+	catalogVersion uint64
 }
 
 func (s *Session) bindQuery(st sql.Statement, paramTypes []types.T, p *Prepared) (executor, error) {
 	s.e.mu.RLock()
 	q, err := s.e.planner().PlanQuery(st, paramTypes)
+	version := s.e.cat.version
 	s.e.mu.RUnlock()
 	if err != nil {
 		return nil, err
 	}
 	p.ParamTypes = resolvedParams(q.ParamTypes)
 	p.Columns = outputColumns(q.Columns)
-	return &queryExec{st: st, paramTypes: p.ParamTypes}, nil
+	x := &queryExec{st: st, paramTypes: p.ParamTypes}
+	if typesEqual(p.ParamTypes, q.ParamTypes) {
+		x.first, x.catalogVersion = q, version
+	}
+	return x, nil
 }
 
 func outputColumns(cs []planner.OutputColumn) []Column {
@@ -48,10 +56,18 @@ func (x *queryExec) execute(ctx context.Context, s *Session, params []types.Datu
 	e := s.e
 	// Plan and snapshot under the read lock so the plan matches the catalog the snapshot holds.
 	e.mu.RLock()
-	q, err := e.planner().PlanQuery(x.st, x.paramTypes)
-	if err != nil {
-		e.mu.RUnlock()
-		return nil, err
+	q := x.first
+	x.first = nil
+	if q != nil && x.catalogVersion != e.cat.version {
+		q.Graph.Release()
+		q = nil
+	}
+	if q == nil {
+		var err error
+		if q, err = e.planner().PlanQuery(x.st, x.paramTypes); err != nil {
+			e.mu.RUnlock()
+			return nil, err
+		}
 	}
 	ectx := e.evalContext(s, params)
 	snap := e.db.NewSnapshot()

@@ -111,6 +111,21 @@ func containsAggregate(n *pg_query.Node) bool {
 	return found
 }
 
+// rowHasSubLink reports whether a VALUES row holds a subquery, without walking the constants that
+// make up most rows of a bulk INSERT.
+func rowHasSubLink(items []*pg_query.Node) bool {
+	for _, it := range items {
+		switch it.Node.(type) {
+		case *pg_query.Node_AConst, *pg_query.Node_ParamRef, *pg_query.Node_ColumnRef, *pg_query.Node_SetToDefault:
+			continue
+		}
+		if containsSubLink(it) {
+			return true
+		}
+	}
+	return false
+}
+
 // containsSubLink reports whether n holds a subquery.
 func containsSubLink(n *pg_query.Node) bool {
 	if n == nil {

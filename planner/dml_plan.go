@@ -103,7 +103,7 @@ func (s *stmt) insertValues(t *Relation, sel *pg_query.SelectStmt, targets []int
 		items := l.GetList().GetItems()
 		var in rel
 		b.in = nil
-		if containsSubLink(l) {
+		if rowHasSubLink(items) {
 			in = oneRow()
 			b.in = &in
 		}

@@ -124,6 +124,12 @@ func coerceTo(e Expr, to types.T, level castLevel) (Expr, error) {
 	}
 	ce := &castExpr{e: e, to: to, explicit: level == castExplicit, k: k}
 	if c, ok := e.(*constExpr); ok && !locDependent(from.Kind, to.Kind) {
+		if d, ok, err := castIntConst(c.v, from, to); ok || err != nil {
+			if err != nil {
+				return nil, err
+			}
+			return Const(d, to), nil
+		}
 		d, err := EvalConst(nil, ce)
 		if err != nil {
 			return nil, err
@@ -161,4 +167,33 @@ func coerceUnknownConst(c *constExpr, to types.T, level castLevel) (Expr, error)
 		return Const(d, to), nil
 	}
 	return coerceTo(Const(d, base), to, level)
+}
+
+// castIntConst folds the casts of integer constants that planning big VALUES lists meets on every
+// value (int4 literal into a bigint, numeric or double column) without building Arrow arrays;
+// ok is false for the casts it leaves to the general kernels.
+func castIntConst(v types.Datum, from, to types.T) (types.Datum, bool, error) {
+	x, isInt := v.(int64)
+	if !from.IsInteger() || (v != nil && !isInt) {
+		return nil, false, nil
+	}
+	if v == nil {
+		return nil, true, nil
+	}
+	switch {
+	case to.IsInteger():
+		n, err := types.CheckIntRange(x, to)
+		return n, true, err
+	case to.Kind == types.Float64:
+		return float64(x), true, nil
+	case to.Kind == types.Numeric:
+		n := types.NumericFromInt64(x)
+		if to.Precision > 0 {
+			var err error
+			n, err = types.NumericApplyTypmod(n, to.Precision, to.Scale)
+			return n, true, err
+		}
+		return n, true, nil
+	}
+	return nil, false, nil
 }
