@@ -13,19 +13,14 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
+// groupBySetup is the table and view of the ingest scenarios.
+const groupBySetup = "CREATE TABLE t (k bigint, v bigint); CREATE MATERIALIZED VIEW g AS SELECT k, count(*) AS n, sum(v) AS s FROM t GROUP BY k"
+
 // BenchmarkIngestGroupBy inserts batches of 1,000 rows into a table feeding
 // SELECT k, count(*), sum(v) FROM t GROUP BY k with 100K groups, Pebble commit (fsync) included.
 // Run: go test ./engine -run XXX -bench IngestGroupBy -benchtime 1000x
 func BenchmarkIngestGroupBy(b *testing.B) {
-	opts := DefaultOptions()
-	opts.DataDir = b.TempDir()
-	e, err := Open(opts)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer e.Close()
-	s := newSession(b, e)
-	mustQuery(b, s, "CREATE TABLE t (k bigint, v bigint); CREATE MATERIALIZED VIEW g AS SELECT k, count(*) AS n, sum(v) AS s FROM t GROUP BY k")
+	e, s := openDir(b, groupBySetup)
 	const batchRows, groups = 1000, 100_000
 	rng := rand.New(rand.NewSource(1))
 	mem := memory.DefaultAllocator
@@ -130,15 +125,7 @@ func BenchmarkJoinSingleRowInsert(b *testing.B) {
 // BenchmarkIngestGroupBy.
 // Run: go test ./engine -run XXX -bench InsertValuesSQL -benchtime 300x
 func BenchmarkInsertValuesSQL(b *testing.B) {
-	opts := DefaultOptions()
-	opts.DataDir = b.TempDir()
-	e, err := Open(opts)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer e.Close()
-	s := newSession(b, e)
-	mustQuery(b, s, "CREATE TABLE t (k bigint, v bigint); CREATE MATERIALIZED VIEW g AS SELECT k, count(*) AS n, sum(v) AS s FROM t GROUP BY k")
+	_, s := openDir(b, groupBySetup)
 	rng := rand.New(rand.NewSource(1))
 	stmts := make([]string, 16)
 	for i := range stmts {

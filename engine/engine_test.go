@@ -27,6 +27,38 @@ func openMem(t testing.TB) *Engine {
 	return e
 }
 
+// openDir opens a file-backed engine in a fresh temporary directory (fsync on, as in production)
+// and a session on it, running the setup statements.
+func openDir(t testing.TB, setup string) (*Engine, *Session) {
+	t.Helper()
+	opts := DefaultOptions()
+	opts.DataDir = t.TempDir()
+	e, err := Open(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	s := newSession(t, e)
+	if setup != "" {
+		mustQuery(t, s, setup)
+	}
+	return e, s
+}
+
+// openChecked opens an in-memory engine whose Arrow buffers come from a checked allocator.
+func openChecked(t testing.TB) (*Engine, *memory.CheckedAllocator) {
+	t.Helper()
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	opts := DefaultOptions()
+	opts.DataDir = MemoryDir
+	opts.Mem = mem
+	e, err := Open(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e, mem
+}
+
 func newSession(t testing.TB, e *Engine) *Session {
 	t.Helper()
 	s, err := e.NewSession("runnel", "runnel", nil)
@@ -363,14 +395,7 @@ func TestTruncate(t *testing.T) {
 // TestNoArrowLeaks runs a mixed workload on a checked allocator: every Arrow buffer the engine
 // allocates for statements (scans, deltas, results) must be released by the time they finish.
 func TestNoArrowLeaks(t *testing.T) {
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	opts := DefaultOptions()
-	opts.DataDir = MemoryDir
-	opts.Mem = mem
-	e, err := Open(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e, mem := openChecked(t)
 	s := newSession(t, e)
 	mustQuery(t, s, `CREATE TABLE a (k int, v numeric, s text); CREATE TABLE b (k int PRIMARY KEY, w text);
 		CREATE MATERIALIZED VIEW g AS SELECT k, count(*) AS n, sum(v) AS sv FROM a GROUP BY k;

@@ -64,14 +64,7 @@ func TestIndexesUnderCopyAndInsert(t *testing.T) {
 }
 
 func TestIndexesNoArrowLeaks(t *testing.T) {
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	opts := DefaultOptions()
-	opts.DataDir = MemoryDir
-	opts.Mem = mem
-	e, err := Open(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e, mem := openChecked(t)
 	s := newSession(t, e)
 	mustQuery(t, s, `CREATE TABLE a (k int, v numeric UNIQUE, s text); CREATE INDEX a_k ON a (k);
 		INSERT INTO a VALUES (1, 1.5, 'x'), (2, 2, 'y'), (1, 3, NULL), (3, NULL, 'z');
