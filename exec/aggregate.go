@@ -336,3 +336,20 @@ func (a *aggregateOp) filterWeights(col arrow.Array, w []int64) []int64 {
 	}
 	return a.masked
 }
+
+// stateColumns: the group columns, the aggregated columns and the FILTER columns.
+func (a *aggregateOp) stateColumns(input int) []bool {
+	used := make([]bool, len(a.inTypes))
+	for _, g := range a.groupBy {
+		used[g] = true
+	}
+	for _, c := range a.aggs {
+		if c.Arg >= 0 {
+			used[c.Arg] = true
+		}
+		if c.Filter >= 0 {
+			used[c.Filter] = true
+		}
+	}
+	return used
+}

@@ -60,3 +60,5 @@ func positive(x int64) int64 {
 	}
 	return 0
 }
+
+func (d *distinctOp) stateColumns(input int) []bool { return allColumns(len(d.colTypes)) }

@@ -42,6 +42,10 @@ type Graph struct {
 	// inputs caches Inputs once inputsKnown.
 	inputs      []uint64
 	inputsKnown bool
+	// slots caches StateSlots once slotsKnown; record (RecordState) is told of their deltas.
+	slots      []StateSlot
+	slotsKnown bool
+	record     func(slot int, delta zset.Batch) error
 }
 
 // NewGraph returns an empty graph.
@@ -63,6 +67,7 @@ func (g *Graph) Const(b zset.Batch, colTypes []types.T) NodeID {
 
 // Add adds operator op over inputs (existing nodes); colTypes are op's output column types.
 func (g *Graph) Add(op Operator, colTypes []types.T, inputs ...NodeID) NodeID {
+	g.slots, g.slotsKnown = nil, false
 	g.nodes = append(g.nodes, &node{kind: opNode, op: op, inputs: inputs, colTypes: colTypes})
 	return NodeID(len(g.nodes) - 1)
 }
@@ -139,6 +144,11 @@ func (g *Graph) Step(ctx *expr.Context, deltas map[uint64]zset.Batch) (result zs
 			if !changed {
 				outs[i] = zset.Empty(mem, n.colTypes)
 				continue
+			}
+			if g.record != nil {
+				if err := g.recordSlots(mem, NodeID(i), in); err != nil {
+					return zset.Batch{}, err
+				}
 			}
 			b, err := n.op.Step(ctx, in)
 			if err != nil {

@@ -264,3 +264,11 @@ func (j *joinOp) applyResidual(ctx *expr.Context, pairs []joinPair) ([]joinPair,
 	}
 	return kept, nil
 }
+
+// stateColumns: both arrangements keep whole rows.
+func (j *joinOp) stateColumns(input int) []bool {
+	if input == 0 {
+		return allColumns(len(j.leftTypes))
+	}
+	return allColumns(len(j.rightTypes))
+}

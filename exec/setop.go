@@ -109,3 +109,5 @@ func (s *setOpOp) Step(ctx *expr.Context, in []zset.Batch) (zset.Batch, error) {
 	}
 	return zset.Take(mem, all, idx, ws), nil
 }
+
+func (s *setOpOp) stateColumns(input int) []bool { return allColumns(len(s.colTypes)) }

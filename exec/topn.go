@@ -214,3 +214,5 @@ func (t *topNOp) Step(ctx *expr.Context, in []zset.Batch) (zset.Batch, error) {
 
 // SortKey is zset.SortKey, re-exported so that plans can name it from this package.
 type SortKey = zset.SortKey
+
+func (t *topNOp) stateColumns(input int) []bool { return allColumns(len(t.colTypes)) }
