@@ -40,6 +40,8 @@ type object struct {
 	// Indexes are a table's secondary indexes (CREATE INDEX and UNIQUE constraints), in creation
 	// order; see index.go.
 	Indexes []index `json:"indexes,omitempty"`
+	// Connector is the external feed of a source or of a table created WITH (connector = ...).
+	Connector *connectorSpec `json:"connector,omitempty"`
 }
 
 // OID is the object's pg_class oid.
@@ -69,6 +71,8 @@ func kindName(k planner.RelKind) string {
 		return "view"
 	case planner.MaterializedView:
 		return "materialized view"
+	case planner.Source:
+		return "source"
 	}
 	return "relation"
 }
@@ -237,6 +241,12 @@ func (c *catalog) materializedInOrder() []*object {
 type catalogView struct{ c *catalog }
 
 func (v catalogView) Relation(schema, name string) (*planner.Relation, error) {
+	if schema == SystemSchema {
+		if r, id := lookupSystem(name); r != nil {
+			return r.relation(id), nil
+		}
+		return nil, nil
+	}
 	if schema != "" && schema != DefaultSchema {
 		return nil, nil
 	}

@@ -42,7 +42,7 @@ import (
 // identity (3 and 3.0 are two rows there).
 type layout struct {
 	id        uint64
-	view      bool // under the view-rows prefix rather than the table-rows prefix
+	kind      storage.Kind // the key kind the rows are under: table rows, view rows or operator state
 	codec     *rowcodec.Codec
 	keyCols   []int  // the key columns, or every column of a multiset
 	valueCols []int  // columns stored in the value: non-key columns, then exact key columns
@@ -62,7 +62,11 @@ type layout struct {
 }
 
 func layoutOf(o *object) *layout {
-	l := &layout{id: o.ID, view: o.Kind == planner.MaterializedView, codec: rowcodec.New(o.columnTypes()), colTypes: o.columnTypes()}
+	kind := storage.KindTable
+	if o.Kind == planner.MaterializedView {
+		kind = storage.KindView
+	}
+	l := &layout{id: o.ID, kind: kind, codec: rowcodec.New(o.columnTypes()), colTypes: o.columnTypes()}
 	for _, c := range o.Columns {
 		l.colNames = append(l.colNames, c.Name)
 	}
@@ -90,6 +94,25 @@ func layoutOf(o *object) *layout {
 			l.keyCols[i] = i
 		}
 	}
+	l.markExact()
+	return l
+}
+
+// multisetLayout is the layout of a multiset of rows of colTypes stored under kind and id: the
+// accumulated input of an operator state slot.
+func multisetLayout(kind storage.Kind, id uint64, colTypes []types.T) *layout {
+	l := &layout{id: id, kind: kind, codec: rowcodec.New(colTypes), colTypes: colTypes, exact: make([]bool, len(colTypes))}
+	l.keyCols = make([]int, len(colTypes))
+	for i := range colTypes {
+		l.keyCols[i] = i
+		l.colNames = append(l.colNames, fmt.Sprintf("column%d", i+1))
+	}
+	l.markExact()
+	return l
+}
+
+// markExact finds the key columns whose exact form the key encoding loses.
+func (l *layout) markExact() {
 	for _, k := range l.keyCols {
 		if kind := l.colTypes[k].Kind; kind == types.Numeric || kind == types.Interval || l.colTypes[k].IsFloat() {
 			l.exact[k] = true
@@ -99,22 +122,12 @@ func layoutOf(o *object) *layout {
 	// A multiset's rows are Z-set rows, whose identity is exact (3 and 3.0 are two rows): the
 	// exact forms join the key as a suffix, and the value is only the multiplicity.
 	l.exactInKey = !l.keyed && !l.rowid && len(l.valueCols) > 0
-	return l
 }
 
-func (l *layout) prefix() []byte {
-	if l.view {
-		return storage.ViewRowKey(nil, l.id, nil)
-	}
-	return storage.TableRowKey(nil, l.id, nil)
-}
+func (l *layout) prefix() []byte { return storage.Prefix(l.kind, l.id) }
 
 func (l *layout) rowKey(dst []byte, cols []arrow.Array, row int) []byte {
-	if l.view {
-		dst = storage.ViewRowKey(dst, l.id, nil)
-	} else {
-		dst = storage.TableRowKey(dst, l.id, nil)
-	}
+	dst = storage.AppendPrefix(dst, l.kind, l.id)
 	dst = l.codec.AppendKey(dst, cols, row, l.keyCols)
 	if l.exactInKey {
 		start := len(dst)

@@ -8,10 +8,12 @@ import (
 
 	"github.com/runnel-db/runnel/exec"
 	"github.com/runnel-db/runnel/exec/expr"
+	"github.com/runnel-db/runnel/exec/sqlerr"
 	"github.com/runnel-db/runnel/exec/types"
 	"github.com/runnel-db/runnel/exec/zset"
 	"github.com/runnel-db/runnel/planner"
 	"github.com/runnel-db/runnel/sql"
+	"github.com/runnel-db/runnel/storage"
 )
 
 // dataflow is a materialized view's running incremental computation.
@@ -19,6 +21,89 @@ type dataflow struct {
 	view   *object
 	graph  *exec.Graph
 	layout *layout
+	// slots, for a view that reads a source directly, store the graph's operator state (one
+	// multiset per state slot): the source's rows are not stored, so the state cannot be rebuilt
+	// from the inputs. pending holds the slot deltas of the Step in progress.
+	slots   []*layout
+	pending []slotDelta
+}
+
+type slotDelta struct {
+	slot  int
+	delta zset.Batch
+}
+
+// stateID is the storage id of state slot slot of view viewID: the slots of a view are a
+// contiguous id range (stateRange).
+func stateID(viewID uint64, slot int) uint64 { return viewID<<16 | uint64(slot) }
+
+// stateRange is the key range of every state slot of view viewID.
+func stateRange(viewID uint64) (lower, upper []byte) {
+	return storage.Prefix(storage.KindState, viewID<<16), storage.Prefix(storage.KindState, (viewID+1)<<16)
+}
+
+// readsSource reports whether o's dataflow reads a source directly.
+func (e *Engine) readsSource(g *exec.Graph) bool {
+	for _, id := range g.Inputs() {
+		if in := e.cat.byID[id]; in != nil && in.Kind == planner.Source {
+			return true
+		}
+	}
+	return false
+}
+
+// persistState makes f record its operator state for writeState.
+func (f *dataflow) persistState() error {
+	slots := f.graph.StateSlots()
+	if len(slots) >= 1<<16 {
+		return sqlerr.NotSupported(fmt.Sprintf("a materialized view over a source with %d stateful operator inputs", len(slots)))
+	}
+	for i, s := range slots {
+		f.slots = append(f.slots, multisetLayout(storage.KindState, stateID(f.view.ID, i), s.Types))
+	}
+	f.graph.RecordState(func(slot int, d zset.Batch) error {
+		d.Retain()
+		f.pending = append(f.pending, slotDelta{slot, d})
+		return nil
+	})
+	return nil
+}
+
+// writeState writes the state deltas of the last Step into wb.
+func (f *dataflow) writeState(wb *storage.Batch) error {
+	defer f.dropPending()
+	for _, p := range f.pending {
+		if err := f.slots[p.slot].apply(wb, p.delta, f.view.Name, nil, nil); err != nil {
+			return fmt.Errorf("materialized view %s: operator state: %w", f.view.Name, err)
+		}
+	}
+	return nil
+}
+
+func (f *dataflow) dropPending() {
+	for _, p := range f.pending {
+		p.delta.Release()
+	}
+	f.pending = f.pending[:0]
+}
+
+// restoreState loads f's operator state from r (a fresh dataflow of a view with state slots).
+func (e *Engine) restoreState(f *dataflow, r reader) error {
+	slots := f.graph.StateSlots()
+	contents := make([]zset.Batch, len(slots))
+	defer func() {
+		for _, b := range contents {
+			b.Release()
+		}
+	}()
+	for i, s := range slots {
+		b, err := f.slots[i].readAll(r, e.mem, arrowTypes(s.Types))
+		if err != nil {
+			return fmt.Errorf("read operator state of %s: %w", f.view.Name, err)
+		}
+		contents[i] = b
+	}
+	return f.graph.RestoreState(e.viewContext(f.view), contents)
 }
 
 // planView plans a view's defining query text against the current catalog.
@@ -30,13 +115,24 @@ func (e *Engine) planView(queryText string) (*planner.Query, error) {
 	return e.planner().PlanView(st, st.AST)
 }
 
-// buildDataflow plans the view's query into a fresh graph with empty operator state.
+// buildDataflow plans the view's query into a fresh graph with empty operator state; a view
+// reading a source records its state (persistState).
 func (e *Engine) buildDataflow(o *object) (*dataflow, error) {
 	q, err := e.planView(o.Query)
 	if err != nil {
 		return nil, err
 	}
-	return &dataflow{view: o, graph: q.Graph, layout: layoutOf(o)}, nil
+	return e.newDataflow(o, q.Graph)
+}
+
+func (e *Engine) newDataflow(o *object, g *exec.Graph) (*dataflow, error) {
+	f := &dataflow{view: o, graph: g, layout: layoutOf(o)}
+	if e.readsSource(g) {
+		if err := f.persistState(); err != nil {
+			return nil, err
+		}
+	}
+	return f, nil
 }
 
 // inputContents reads the committed contents of every input of g from r. With an expression
@@ -48,10 +144,27 @@ func (e *Engine) inputContents(g *exec.Graph, r reader, ectx *expr.Context) (map
 		if _, ok := in[id]; ok {
 			continue
 		}
+		if sys := systemByID(id); sys != nil {
+			if ectx == nil {
+				releaseAll(in)
+				return nil, sqlerr.NotSupported(fmt.Sprintf("materialized views over system view %s.%s", SystemSchema, sys.name))
+			}
+			in[id] = sys.contents(e)
+			continue
+		}
 		o := e.cat.byID[id]
 		if o == nil {
 			releaseAll(in)
 			return nil, fmt.Errorf("internal error: dataflow input %d is not in the catalog", id)
+		}
+		if o.Kind == planner.Source {
+			// Nothing of a source is stored: a view starts from what its feed reads next.
+			if ectx != nil {
+				releaseAll(in)
+				return nil, errSourceRead(o.Name)
+			}
+			in[id] = zset.Empty(e.mem, o.columnTypes())
+			continue
 		}
 		b, err := e.readInput(g, ectx, o, r)
 		if err != nil {
@@ -86,8 +199,12 @@ func (e *Engine) viewContext(o *object) *expr.Context {
 	return ctx
 }
 
-// warmDataflow rebuilds f's operator state from r and discards the output (already stored).
+// warmDataflow rebuilds f's operator state from r: from its stored state slots when it has them,
+// otherwise by feeding its inputs' contents through it and discarding the output (already stored).
 func (e *Engine) warmDataflow(ctx context.Context, f *dataflow, r reader) error {
+	if f.slots != nil {
+		return e.restoreState(f, r)
+	}
 	out, err := e.backfill(ctx, f, r)
 	out.Release()
 	return err

@@ -46,35 +46,45 @@ type createTableExec struct {
 }
 
 func (x *createTableExec) execute(ctx context.Context, s *Session, _ []types.Datum) (*Result, error) {
-	e := s.e
-	st := x.st
-	schema, name, err := relationName(st, x.stmt.Relation)
+	o, uniques, err := s.e.defineTable(x.st, x.stmt)
 	if err != nil {
 		return nil, err
 	}
-	if x.stmt.Relation.Relpersistence == "t" {
-		return nil, sqlerr.NotSupported("CREATE TEMPORARY TABLE")
+	return s.e.createTable(ctx, x.st, o, uniques, x.stmt.IfNotExists)
+}
+
+// defineTable builds the catalog object (without an id) of CREATE TABLE stmt and its UNIQUE
+// constraints.
+func (e *Engine) defineTable(st sql.Statement, stmt *pg_query.CreateStmt) (*object, []uniqueSpec, error) {
+	schema, name, err := relationName(st, stmt.Relation)
+	if err != nil {
+		return nil, nil, err
 	}
-	if len(x.stmt.InhRelations) > 0 || x.stmt.Partspec != nil {
-		return nil, sqlerr.NotSupported("table inheritance and partitioning")
+	if stmt.Relation.Relpersistence == "t" {
+		return nil, nil, sqlerr.NotSupported("CREATE TEMPORARY TABLE")
+	}
+	if len(stmt.InhRelations) > 0 || stmt.Partspec != nil {
+		return nil, nil, sqlerr.NotSupported("table inheritance and partitioning")
 	}
 	o := &object{Kind: planner.Table, Schema: schema, Name: name, CreateSQL: strings.TrimSpace(st.Text)}
 	var pkNames []string
 	var uniques []uniqueSpec
 	pkLoc := 0
+	e.mu.RLock()
 	p := e.planner()
-	for _, elt := range x.stmt.TableElts {
+	e.mu.RUnlock()
+	for _, elt := range stmt.TableElts {
 		switch n := elt.Node.(type) {
 		case *pg_query.Node_ColumnDef:
 			cd := n.ColumnDef
 			for _, c := range o.Columns {
 				if c.Name == cd.Colname {
-					return nil, sqlerr.New(sqlerr.DuplicateColumn, "column %q specified more than once", cd.Colname).At(sql.Position(st.Text, int(cd.Location)))
+					return nil, nil, sqlerr.New(sqlerr.DuplicateColumn, "column %q specified more than once", cd.Colname).At(sql.Position(st.Text, int(cd.Location)))
 				}
 			}
 			t, err := planner.ResolveType(cd.TypeName)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			col := planner.RelColumn{Name: cd.Colname, Type: t, NotNull: cd.IsNotNull}
 			for _, cn := range cd.Constraints {
@@ -89,25 +99,25 @@ func (x *createTableExec) execute(ctx context.Context, s *Session, _ []types.Dat
 				case pg_query.ConstrType_CONSTR_DEFAULT:
 					text, err := sql.DeparseExpr(c.RawExpr)
 					if err != nil {
-						return nil, err
+						return nil, nil, err
 					}
 					if _, err := p.BindDefault(text, t); err != nil {
-						return nil, err
+						return nil, nil, err
 					}
 					col.Default = text
 				case pg_query.ConstrType_CONSTR_PRIMARY:
 					if pkNames != nil {
-						return nil, sqlerr.New(sqlerr.InvalidTableDefinition, "multiple primary keys for table %q are not allowed", name).At(sql.Position(st.Text, int(c.Location)))
+						return nil, nil, sqlerr.New(sqlerr.InvalidTableDefinition, "multiple primary keys for table %q are not allowed", name).At(sql.Position(st.Text, int(c.Location)))
 					}
 					pkNames, pkLoc = []string{cd.Colname}, int(c.Location)
 				case pg_query.ConstrType_CONSTR_UNIQUE:
 					u, err := uniqueSpecOf(st, c, cd.Colname)
 					if err != nil {
-						return nil, err
+						return nil, nil, err
 					}
 					uniques = append(uniques, u)
 				default:
-					return nil, sqlerr.NotSupported(constraintName(c.Contype) + " constraints").At(sql.Position(st.Text, int(c.Location)))
+					return nil, nil, sqlerr.NotSupported(constraintName(c.Contype) + " constraints").At(sql.Position(st.Text, int(c.Location)))
 				}
 			}
 			o.Columns = append(o.Columns, col)
@@ -116,27 +126,27 @@ func (x *createTableExec) execute(ctx context.Context, s *Session, _ []types.Dat
 			if c.Contype == pg_query.ConstrType_CONSTR_UNIQUE {
 				u, err := uniqueSpecOf(st, c, "")
 				if err != nil {
-					return nil, err
+					return nil, nil, err
 				}
 				uniques = append(uniques, u)
 				continue
 			}
 			if c.Contype != pg_query.ConstrType_CONSTR_PRIMARY {
-				return nil, sqlerr.NotSupported(constraintName(c.Contype) + " constraints").At(sql.Position(st.Text, int(c.Location)))
+				return nil, nil, sqlerr.NotSupported(constraintName(c.Contype) + " constraints").At(sql.Position(st.Text, int(c.Location)))
 			}
 			if pkNames != nil {
-				return nil, sqlerr.New(sqlerr.InvalidTableDefinition, "multiple primary keys for table %q are not allowed", name).At(sql.Position(st.Text, int(c.Location)))
+				return nil, nil, sqlerr.New(sqlerr.InvalidTableDefinition, "multiple primary keys for table %q are not allowed", name).At(sql.Position(st.Text, int(c.Location)))
 			}
 			pkLoc = int(c.Location)
 			for _, k := range c.Keys {
 				pkNames = append(pkNames, k.GetString_().Sval)
 			}
 		default:
-			return nil, sqlerr.NotSupported("this table element")
+			return nil, nil, sqlerr.NotSupported("this table element")
 		}
 	}
 	if len(o.Columns) == 0 {
-		return nil, sqlerr.NotSupported("tables without columns")
+		return nil, nil, sqlerr.NotSupported("tables without columns")
 	}
 	for _, k := range pkNames {
 		idx := -1
@@ -146,31 +156,37 @@ func (x *createTableExec) execute(ctx context.Context, s *Session, _ []types.Dat
 			}
 		}
 		if idx < 0 {
-			return nil, sqlerr.New(sqlerr.UndefinedColumn, "column %q named in key does not exist", k).At(sql.Position(st.Text, pkLoc))
+			return nil, nil, sqlerr.New(sqlerr.UndefinedColumn, "column %q named in key does not exist", k).At(sql.Position(st.Text, pkLoc))
 		}
 		o.Columns[idx].NotNull = true
 		o.PrimaryKey = append(o.PrimaryKey, idx)
 	}
 
+	return o, uniques, nil
+}
+
+// createTable adds table o (from defineTable) to the catalog in its own epoch.
+func (e *Engine) createTable(ctx context.Context, st sql.Statement, o *object, uniques []uniqueSpec, ifNotExists bool) (*Result, error) {
 	e.writeMu.Lock()
 	defer e.writeMu.Unlock()
-	if err := e.cat.checkNameFree(schema, name); err != nil {
-		if x.stmt.IfNotExists {
+	if err := e.cat.checkNameFree(o.Schema, o.Name); err != nil {
+		if ifNotExists {
 			return &Result{Tag: "CREATE TABLE"}, nil
 		}
 		return nil, err
 	}
 	o.ID = e.cat.nextID
+	var err error
 	if o.Indexes, err = e.uniqueIndexes(st, o, uniques); err != nil {
 		return nil, err
 	}
-	err = e.runEpoch(ctx, func(tx *epochTx) error { return tx.persist(o) })
-	if err != nil {
+	if err := e.runEpoch(ctx, func(tx *epochTx) error { return tx.persist(o) }); err != nil {
 		return nil, err
 	}
 	e.mu.Lock()
 	e.cat.add(o)
 	e.mu.Unlock()
+	e.startFeeds(o)
 	return &Result{Tag: "CREATE TABLE"}, nil
 }
 
@@ -267,6 +283,12 @@ func (e *Engine) defineView(st sql.Statement, rv *pg_query.RangeVar, query *pg_q
 	}
 	deps := map[uint64]bool{}
 	for _, r := range q.Relations {
+		if r.Kind == planner.System {
+			if kind == planner.MaterializedView {
+				return nil, sqlerr.NotSupported(fmt.Sprintf("materialized views over system view %s.%s", r.Schema, r.Name))
+			}
+			continue
+		}
 		if !deps[r.ID] {
 			deps[r.ID] = true
 			o.DependsOn = append(o.DependsOn, r.ID)
@@ -314,7 +336,7 @@ func (x *createMaterializedViewExec) execute(ctx context.Context, s *Session, _ 
 	if _, tz, err := s.settings.get("TimeZone"); err == nil && tz != "UTC" {
 		o.TimeZone = tz
 	}
-	f := &dataflow{view: o, graph: q.Graph, layout: layoutOf(o)}
+	f, err := e.newDataflow(o, q.Graph)
 	if err != nil {
 		return nil, err
 	}
@@ -332,9 +354,13 @@ func (x *createMaterializedViewExec) execute(ctx context.Context, s *Session, _ 
 			return err
 		}
 		defer contents.Release()
+		if err := f.writeState(tx.wb); err != nil {
+			return err
+		}
 		return f.layout.apply(tx.wb, contents, o.Name, nil, nil)
 	})
 	if err != nil {
+		f.dropPending()
 		return nil, err
 	}
 	e.mu.Lock()
@@ -342,6 +368,7 @@ func (x *createMaterializedViewExec) execute(ctx context.Context, s *Session, _ 
 	e.flows[o.ID] = f
 	e.readers = nil
 	e.mu.Unlock()
+	e.startFeeds(o)
 	return &Result{Tag: "CREATE MATERIALIZED VIEW"}, nil
 }
 
@@ -370,16 +397,32 @@ func (x *dropExec) execute(ctx context.Context, s *Session, _ []types.Datum) (*R
 	default:
 		return nil, sqlerr.NotSupported("DROP " + strings.TrimPrefix(x.stmt.RemoveType.String(), "OBJECT_"))
 	}
-	cascade := x.stmt.Behavior == pg_query.DropBehavior_DROP_CASCADE
-	e.writeMu.Lock()
-	defer e.writeMu.Unlock()
-	var drop []*object
-	dropping := map[uint64]bool{}
+	var names [][]string
 	for _, objNode := range x.stmt.Objects {
 		var parts []string
 		for _, item := range objNode.GetList().GetItems() {
 			parts = append(parts, item.GetString_().Sval)
 		}
+		names = append(names, parts)
+	}
+	e.writeMu.Lock()
+	defer e.writeMu.Unlock()
+	drop, err := e.dropClosure(kind, names, x.stmt.MissingOk, x.stmt.Behavior == pg_query.DropBehavior_DROP_CASCADE)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.dropObjects(ctx, drop); err != nil {
+		return nil, err
+	}
+	return &Result{Tag: tag}, nil
+}
+
+// dropClosure resolves the names of a DROP of kind with the objects that depend on them: an error
+// names a dependent when cascade is false. The caller holds writeMu.
+func (e *Engine) dropClosure(kind planner.RelKind, names [][]string, missingOk, cascade bool) ([]*object, error) {
+	var drop []*object
+	dropping := map[uint64]bool{}
+	for _, parts := range names {
 		schema, name := "", parts[len(parts)-1]
 		if len(parts) > 1 {
 			schema = parts[len(parts)-2]
@@ -390,7 +433,7 @@ func (x *dropExec) execute(ctx context.Context, s *Session, _ []types.Datum) (*R
 				Hint: "Use DROP INDEX to remove an index."}
 		}
 		if o == nil {
-			if x.stmt.MissingOk {
+			if missingOk {
 				continue
 			}
 			return nil, sqlerr.New(sqlerr.UndefinedTable, "%s %q does not exist", kindName(kind), name)
@@ -414,27 +457,46 @@ func (x *dropExec) execute(ctx context.Context, s *Session, _ []types.Datum) (*R
 			}
 		}
 	}
+	return drop, nil
+}
+
+// dropObjects removes objects (dependents included by the caller) from the catalog with their
+// contents, index entries, operator state and source offsets, in one epoch, and stops their
+// feeds. The caller holds writeMu.
+func (e *Engine) dropObjects(ctx context.Context, drop []*object) error {
 	if len(drop) == 0 {
-		return &Result{Tag: tag}, nil
+		return nil
 	}
 	err := e.runEpoch(ctx, func(tx *epochTx) error {
 		for _, o := range drop {
 			if err := tx.wb.Delete(storage.CatalogKey(o.ID)); err != nil {
 				return err
 			}
-			if o.Kind != planner.View {
-				if err := layoutOf(o).dropContents(tx.wb); err != nil {
-					return err
-				}
-				if err := dropIndexEntries(tx.wb, o); err != nil {
-					return err
-				}
+			if o.Kind == planner.View || o.Kind == planner.Source {
+				continue
+			}
+			if err := layoutOf(o).dropContents(tx.wb); err != nil {
+				return err
+			}
+			if err := dropIndexEntries(tx.wb, o); err != nil {
+				return err
+			}
+			lower, upper := stateRange(o.ID)
+			if err := tx.wb.DeleteRange(lower, upper); err != nil {
+				return err
+			}
+			offsets := storage.Prefix(storage.KindOffset, o.ID)
+			if err := tx.wb.DeleteRange(offsets, storage.PrefixEnd(offsets)); err != nil {
+				return err
 			}
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return err
+	}
+	for _, o := range drop {
+		e.stopFeeds(o.ID)
 	}
 	e.mu.Lock()
 	for _, o := range drop {
@@ -444,5 +506,5 @@ func (x *dropExec) execute(ctx context.Context, s *Session, _ []types.Datum) (*R
 		e.rowIDs.forget(o.ID)
 	}
 	e.mu.Unlock()
-	return &Result{Tag: tag}, nil
+	return nil
 }

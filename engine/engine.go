@@ -27,6 +27,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Mem allocates Arrow buffers; nil means the default Go allocator.
 	Mem memory.Allocator
+	// PartitionDiscovery is how often source feeds look for new Kafka partitions; 0 means the
+	// connector's default.
+	PartitionDiscovery time.Duration
 }
 
 // MemoryDir is the DataDir value for an in-memory store.
@@ -70,6 +73,8 @@ type Engine struct {
 	readers map[uint64][]*dataflow
 	// rowIDs allocates row ids of tables without a primary key; used under writeMu.
 	rowIDs rowIDs
+	// feeds are the running connector readers (source.go), changed under writeMu and mu.
+	feeds map[feedKey]*feed
 
 	epoch     atomic.Uint64
 	sessionID atomic.Uint64
@@ -90,6 +95,7 @@ func Open(opts Options) (*Engine, error) {
 		db.Close()
 		return nil, err
 	}
+	e.startAllFeeds()
 	return e, nil
 }
 
@@ -121,11 +127,21 @@ func (e *Engine) recover() error {
 	return nil
 }
 
+// startAllFeeds starts the connector feeds of every object, after recovery.
+func (e *Engine) startAllFeeds() {
+	e.writeMu.Lock()
+	defer e.writeMu.Unlock()
+	for _, o := range e.cat.byID {
+		e.startFeeds(o)
+	}
+}
+
 // Close flushes and closes the database. Sessions must be closed first.
 func (e *Engine) Close() error {
 	if !e.closed.CompareAndSwap(false, true) {
 		return nil
 	}
+	e.stopAllFeeds()
 	e.writeMu.Lock()
 	defer e.writeMu.Unlock()
 	return e.db.Close()

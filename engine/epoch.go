@@ -34,6 +34,9 @@ type epochTx struct {
 	// deltas are the consolidated changes of this epoch per relation id (tables given by the
 	// statement, views computed by propagate). Owned by the epochTx.
 	deltas map[uint64]zset.Batch
+	// private are deltas only one dataflow sees: the rows a source feed polled for the view that
+	// consumes it (view id → source id → delta). Owned by the epochTx.
+	private map[uint64]map[uint64]zset.Batch
 	// touched are the dataflows whose operator state has absorbed this epoch's deltas.
 	touched []*dataflow
 }
@@ -78,7 +81,7 @@ func (tx *epochTx) applyTable(o *object, delta zset.Batch) error {
 // affectedFlows returns the dataflows that read a changed relation, directly or through other
 // views, in creation order (a topological order of their dependencies). Only these can change:
 // with thousands of views, an epoch visits the few that read what it touched.
-func (e *Engine) affectedFlows(changed map[uint64]zset.Batch) []*dataflow {
+func (e *Engine) affectedFlows(changed map[uint64]zset.Batch, private map[uint64]map[uint64]zset.Batch) []*dataflow {
 	if e.readers == nil {
 		e.readers = map[uint64][]*dataflow{}
 		for _, f := range e.flows {
@@ -96,6 +99,13 @@ func (e *Engine) affectedFlows(changed map[uint64]zset.Batch) []*dataflow {
 	queue := make([]uint64, 0, len(changed))
 	for id := range changed {
 		queue = append(queue, id)
+	}
+	for id := range private {
+		if f := e.flows[id]; f != nil && !visited[id] {
+			visited[id] = true
+			out = append(out, f)
+			queue = append(queue, id)
+		}
 	}
 	for len(queue) > 0 {
 		id := queue[len(queue)-1]
@@ -116,11 +126,14 @@ func (e *Engine) affectedFlows(changed map[uint64]zset.Batch) []*dataflow {
 // views' deltas into their stored contents.
 func (tx *epochTx) propagate() error {
 	e := tx.e
-	for _, f := range e.affectedFlows(tx.deltas) {
+	for _, f := range e.affectedFlows(tx.deltas, tx.private) {
 		o := f.view
 		in := map[uint64]zset.Batch{}
 		for _, id := range f.graph.Inputs() {
 			if d, ok := tx.deltas[id]; ok && !d.Empty() {
+				in[id] = d
+			}
+			if d, ok := tx.private[o.ID][id]; ok && !d.Empty() {
 				in[id] = d
 			}
 		}
@@ -130,7 +143,12 @@ func (tx *epochTx) propagate() error {
 		tx.touched = append(tx.touched, f)
 		out, err := f.graph.Step(e.viewContext(o), in)
 		if err != nil {
+			f.dropPending()
 			return fmt.Errorf("materialized view %s: %w", o.Name, err)
+		}
+		if err := f.writeState(tx.wb); err != nil {
+			out.Release()
+			return err
 		}
 		if out.Empty() {
 			out.Release()
@@ -185,6 +203,9 @@ func (tx *epochTx) abort(ctx context.Context) error {
 // close releases the epoch's deltas and batch.
 func (tx *epochTx) close() {
 	releaseAll(tx.deltas)
+	for _, m := range tx.private {
+		releaseAll(m)
+	}
 	tx.wb.Close()
 }
 

@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/runnel-db/runnel/exec/sqlerr"
 	"github.com/runnel-db/runnel/exec/zset"
@@ -34,19 +33,7 @@ func (e *Engine) Insert(ctx context.Context, table string, cols []arrow.Array) e
 			return fmt.Errorf("insert into %s: column %s is %s, want %s", o.Name, o.Columns[i].Name, c.DataType(), want)
 		}
 	}
-	n := 0
-	if len(cols) > 0 {
-		n = cols[0].Len()
-	}
-	wb := array.NewInt64Builder(e.mem)
-	wb.Reserve(n)
-	for i := 0; i < n; i++ {
-		wb.UnsafeAppend(1)
-	}
-	w := wb.NewArray()
-	wb.Release()
-	rows := zset.New(cols, w)
-	w.Release()
+	rows := onesBatch(e.mem, cols)
 	defer rows.Release()
 	return e.insertRows(ctx, o, rows)
 }

@@ -35,6 +35,12 @@ func (s *Session) bindQuery(st sql.Statement, paramTypes []types.T, p *Prepared)
 	if err != nil {
 		return nil, err
 	}
+	for _, r := range q.Relations {
+		if r.Kind == planner.Source {
+			q.Graph.Release()
+			return nil, errSourceRead(r.Name)
+		}
+	}
 	p.ParamTypes = resolvedParams(q.ParamTypes)
 	p.Columns = outputColumns(q.Columns)
 	x := &queryExec{st: st, paramTypes: p.ParamTypes}

@@ -149,6 +149,10 @@ func (s *Session) bind(st sql.Statement, paramTypes []types.T, p *Prepared) (exe
 		return showCreateExec{r}, nil
 	case *sql.Flush:
 		return tagExec("FLUSH"), nil
+	case *sql.CreateSource:
+		return &createSourceExec{st: st, stmt: r}, nil
+	case *sql.DropSource:
+		return dropSourceExec{r}, nil
 	}
 	switch n := st.AST.Node.(type) {
 	case *pg_query.Node_SelectStmt:

@@ -26,6 +26,8 @@ func relKindOf(k sql.ObjectKind) planner.RelKind {
 		return planner.View
 	case sql.KindMaterializedView:
 		return planner.MaterializedView
+	case sql.KindSource:
+		return planner.Source
 	}
 	return planner.Table
 }

@@ -62,6 +62,10 @@ func (s *stmt) targetTable(rv *pg_query.RangeVar, verb string) (*Relation, error
 		return nil, s.errAt(sqlerr.New(sqlerr.WrongObjectType, "cannot %s view %q", verb, r.Name), rv.Location)
 	case MaterializedView:
 		return nil, s.errAt(sqlerr.New(sqlerr.WrongObjectType, "cannot change materialized view %q", r.Name), rv.Location)
+	case Source:
+		return nil, s.errAt(sqlerr.New(sqlerr.WrongObjectType, "cannot change source %q", r.Name), rv.Location)
+	case System:
+		return nil, s.errAt(sqlerr.New(sqlerr.InsufficientPrivilege, "permission denied: %s.%s is a system view", r.Schema, r.Name), rv.Location)
 	}
 	s.addRelation(r)
 	return r, nil

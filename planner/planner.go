@@ -21,6 +21,11 @@ const (
 	Table RelKind = iota
 	View
 	MaterializedView
+	// Source is a stream read from an external system (CREATE SOURCE): its rows are not stored,
+	// so only materialized views can read it; in a graph it is an input like a table.
+	Source
+	// System is a read-only relation the engine computes when it is read (runnel_catalog.*).
+	System
 )
 
 // RelColumn is one column of a relation.

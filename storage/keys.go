@@ -102,19 +102,22 @@ func MetaKey(name string) []byte {
 	return append(AppendPrefix(make([]byte, 0, PrefixLen+len(name)), KindMeta, 0), name...)
 }
 
-// OffsetKey returns the key of the committed offset of one partition of source sourceID.
-// Partitions sort numerically (the int32 is sign-flipped big endian).
-func OffsetKey(sourceID uint64, partition int32) []byte {
-	k := AppendPrefix(make([]byte, 0, PrefixLen+4), KindOffset, sourceID)
+// OffsetKey returns the key of the committed offset of one partition of source sourceID as read
+// by consumer consumerID (a materialized view reading the source, or the table a connector feeds):
+// each consumer reads a source on its own. Keys of one consumer share Prefix(KindOffset,
+// consumerID); partitions sort numerically (the int32 is sign-flipped big endian).
+func OffsetKey(consumerID, sourceID uint64, partition int32) []byte {
+	k := AppendPrefix(make([]byte, 0, PrefixLen+12), KindOffset, consumerID)
+	k = binary.BigEndian.AppendUint64(k, sourceID)
 	return binary.BigEndian.AppendUint32(k, uint32(partition)^(1<<31))
 }
 
-// DecodeOffsetPartition returns the partition of a key built by OffsetKey.
-func DecodeOffsetPartition(key []byte) (int32, error) {
-	if len(key) != PrefixLen+4 || Kind(key[0]) != KindOffset {
-		return 0, fmt.Errorf("storage: %x is not an offset key", key)
+// DecodeOffsetKey returns the source and partition of a key built by OffsetKey.
+func DecodeOffsetKey(key []byte) (sourceID uint64, partition int32, err error) {
+	if len(key) != PrefixLen+12 || Kind(key[0]) != KindOffset {
+		return 0, 0, fmt.Errorf("storage: %x is not an offset key", key)
 	}
-	return int32(binary.BigEndian.Uint32(key[PrefixLen:]) ^ (1 << 31)), nil
+	return binary.BigEndian.Uint64(key[PrefixLen:]), int32(binary.BigEndian.Uint32(key[PrefixLen+8:]) ^ (1 << 31)), nil
 }
 
 // SplitKey splits a key into its kind, object id and the kind-specific rest (which aliases key).

@@ -59,17 +59,17 @@ func TestOffsetKeyOrder(t *testing.T) {
 	parts := []int32{-5, 0, 3, 1 << 30, -1 << 31, 1<<31 - 1}
 	var keys [][]byte
 	for _, p := range parts {
-		k := OffsetKey(7, p)
-		got, err := DecodeOffsetPartition(k)
-		if err != nil || got != p {
-			t.Fatalf("DecodeOffsetPartition(OffsetKey(%d)) = %d, %v", p, got, err)
+		k := OffsetKey(7, 9, p)
+		src, got, err := DecodeOffsetKey(k)
+		if err != nil || got != p || src != 9 {
+			t.Fatalf("DecodeOffsetKey(OffsetKey(7, 9, %d)) = %d, %d, %v", p, src, got, err)
 		}
 		keys = append(keys, k)
 	}
 	sort.Slice(keys, func(i, j int) bool { return bytes.Compare(keys[i], keys[j]) < 0 })
 	sort.Slice(parts, func(i, j int) bool { return parts[i] < parts[j] })
 	for i, k := range keys {
-		p, _ := DecodeOffsetPartition(k)
+		_, p, _ := DecodeOffsetKey(k)
 		if p != parts[i] {
 			t.Fatalf("offset keys out of numeric order: %v", fmt.Sprint(keys))
 		}

@@ -22,6 +22,7 @@ const (
 	GroupingError              = "42803"
 	InvalidColumnReference     = "42P10"
 	WrongObjectType            = "42809"
+	InsufficientPrivilege      = "42501"
 	DependentObjectsStillExist = "2BP01"
 	FeatureNotSupported        = "0A000"
 	NumericValueOutOfRange     = "22003"

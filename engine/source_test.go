@@ -1,0 +1,247 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"math/rand"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/runnel-db/runnel/exec/sqlerr"
+)
+
+// kafkaTopic is an in-process Kafka cluster (kfake) with one topic and a producer for it.
+type kafkaTopic struct {
+	cluster *kfake.Cluster
+	client  *kgo.Client
+	topic   string
+	addr    string
+}
+
+func newKafkaTopic(t testing.TB, topic string, partitions int) *kafkaTopic {
+	t.Helper()
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(int32(partitions), topic))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	addr := c.ListenAddrs()[0]
+	cl, err := kgo.NewClient(kgo.SeedBrokers(addr), kgo.DefaultProduceTopic(topic),
+		kgo.RecordPartitioner(kgo.ManualPartitioner()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cl.Close)
+	return &kafkaTopic{cluster: c, client: cl, topic: topic, addr: addr}
+}
+
+// produce writes values (nil: a tombstone) with keys to partition p and waits for the acks.
+func (k *kafkaTopic) produce(t testing.TB, p int32, keys, values []string) {
+	t.Helper()
+	recs := make([]*kgo.Record, len(values))
+	for i, v := range values {
+		r := &kgo.Record{Partition: p}
+		if v != "\x00tombstone" {
+			r.Value = []byte(v)
+		}
+		if keys != nil {
+			r.Key = []byte(keys[i])
+		}
+		recs[i] = r
+	}
+	if err := k.client.ProduceSync(context.Background(), recs...).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// with is the WITH clause of a source or table reading k.
+func (k *kafkaTopic) with() string {
+	return fmt.Sprintf("WITH (connector = 'kafka', topic = '%s', properties.bootstrap.server = '%s', scan.startup.mode = 'earliest')", k.topic, k.addr)
+}
+
+// waitRows polls query until it returns want (as joined lines) or fails after a while.
+func waitRows(t *testing.T, s *Session, q string, want ...string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	var got []string
+	for time.Now().Before(deadline) {
+		var err error
+		if got, err = query(t, s, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		if strings.Join(got, "\n") == strings.Join(want, "\n") {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("%s: waited 20s for\n%s\nlast got:\n%s", q, strings.Join(want, "\n"), strings.Join(got, "\n"))
+}
+
+// TestSourceViewExactlyOnceAcrossRestarts feeds a GROUP BY view from three partitions, restarts
+// the engine between batches (while more is produced), and checks the view counts every message
+// exactly once.
+func TestSourceViewExactlyOnceAcrossRestarts(t *testing.T) {
+	k := newKafkaTopic(t, "clicks", 3)
+	dir := t.TempDir()
+	open := func() (*Engine, *Session) {
+		opts := DefaultOptions()
+		opts.DataDir = dir
+		e, err := Open(opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e, newSession(t, e)
+	}
+	e, s := open()
+	mustQuery(t, s, "CREATE SOURCE clicks (user_id bigint, url text, ts timestamptz) "+k.with()+" FORMAT PLAIN ENCODE JSON")
+	rng := rand.New(rand.NewSource(1))
+	want := map[int64]int{}
+	total := 0
+	batch := func(n int) {
+		per := make([][]string, 3)
+		for i := 0; i < n; i++ {
+			u := rng.Int63n(50)
+			want[u]++
+			per[i%3] = append(per[i%3], fmt.Sprintf(`{"user_id": %d, "url": "/p/%d", "ts": "2026-11-22T10:00:%02dZ"}`, u, i, i%60))
+		}
+		for p, vs := range per {
+			k.produce(t, int32(p), nil, vs)
+		}
+		total += n
+	}
+	batch(1500) // before the view exists: scan.startup.mode = earliest reads it
+	mustQuery(t, s, "CREATE MATERIALIZED VIEW per_user AS SELECT user_id, count(*) AS n FROM clicks GROUP BY user_id")
+	mustQuery(t, s, "CREATE MATERIALIZED VIEW total AS SELECT count(*) AS n, count(DISTINCT user_id) AS users FROM clicks")
+	expected := func() []string {
+		var lines []string
+		var users []int64
+		for u := range want {
+			users = append(users, u)
+		}
+		sort.Slice(users, func(i, j int) bool { return users[i] < users[j] })
+		for _, u := range users {
+			lines = append(lines, fmt.Sprintf("%d|%d", u, want[u]))
+		}
+		return lines
+	}
+	waitRows(t, s, "SELECT n FROM total", fmt.Sprint(total))
+	// Each view reads the topic on its own feed: wait for both.
+	waitRows(t, s, "SELECT user_id, n FROM per_user ORDER BY user_id", expected()...)
+	for round := 0; round < 3; round++ {
+		batch(700)
+		if round%2 == 0 {
+			time.Sleep(time.Duration(rng.Intn(30)) * time.Millisecond) // close while ingesting, or after
+		} else {
+			waitRows(t, s, "SELECT n FROM total", fmt.Sprint(total))
+		}
+		s.Close()
+		if err := e.Close(); err != nil {
+			t.Fatal(err)
+		}
+		batch(300) // produced while the engine is down
+		e, s = open()
+		waitRows(t, s, "SELECT n FROM total", fmt.Sprint(total))
+		waitRows(t, s, "SELECT user_id, n FROM per_user ORDER BY user_id", expected()...)
+		expectRows(t, s, "SELECT users FROM total", fmt.Sprint(len(want)))
+	}
+	// Each view reads the topic on its own; both are at its end.
+	waitRows(t, s, "SELECT consumer, sum(next_offset), sum(lag), sum(rejected) FROM runnel_catalog.source_status GROUP BY consumer ORDER BY consumer",
+		fmt.Sprintf("per_user|%d|0|0", total), fmt.Sprintf("total|%d|0|0", total))
+	s.Close()
+	e.Close()
+}
+
+// TestSourceBadMessages: undecodable messages and rows a view cannot compute are skipped,
+// counted and listed in runnel_catalog.source_errors; everything else flows.
+func TestSourceBadMessages(t *testing.T) {
+	k := newKafkaTopic(t, "events", 1)
+	_, s := openDir(t, "")
+	mustQuery(t, s, "CREATE SOURCE events (k int, v int) "+k.with()+" FORMAT PLAIN ENCODE JSON")
+	mustQuery(t, s, "CREATE MATERIALIZED VIEW ratios AS SELECT k, 100 / v AS r FROM events")
+	k.produce(t, 0, nil, []string{`{"k": 1, "v": 4}`, `not json`, `{"k": 2, "v": 0}`, `{"k": "three", "v": 1}`, `{"k": 4, "v": 5}`})
+	waitRows(t, s, "SELECT k, r FROM ratios ORDER BY k", "1|25", "4|20")
+	expectRows(t, s, `SELECT "offset", payload FROM runnel_catalog.source_errors ORDER BY "offset"`,
+		"1|not json", `2|(2, 0)`, `3|{"k": "three", "v": 1}`)
+	reasons := mustQuery(t, s, `SELECT reason FROM runnel_catalog.source_errors ORDER BY "offset"`)
+	if !strings.Contains(reasons[1], "division by zero") || !strings.Contains(reasons[2], "k") {
+		t.Errorf("reasons do not say what went wrong: %q", reasons)
+	}
+	k.produce(t, 0, nil, []string{`{"k": 5, "v": 10}`})
+	waitRows(t, s, "SELECT k, r FROM ratios ORDER BY k", "1|25", "4|20", "5|10")
+	expectRows(t, s, "SELECT next_offset, rejected FROM runnel_catalog.source_status", "6|3")
+}
+
+// TestUpsertTableAndJoin feeds a table with FORMAT UPSERT (updates and tombstones by key) and
+// joins it with a plain source in a view.
+func TestUpsertTableAndJoin(t *testing.T) {
+	users := newKafkaTopic(t, "users", 2)
+	clicks := newKafkaTopic(t, "clicks", 1)
+	_, s := openDir(t, "")
+	mustQuery(t, s, "CREATE TABLE users (id bigint PRIMARY KEY, name text) "+users.with()+" FORMAT UPSERT ENCODE JSON")
+	mustQuery(t, s, "CREATE SOURCE clicks (user_id bigint, url text) "+clicks.with()+" FORMAT PLAIN ENCODE JSON")
+	mustQuery(t, s, "CREATE MATERIALIZED VIEW named AS SELECT u.name, count(*) AS n FROM clicks c JOIN users u ON u.id = c.user_id GROUP BY u.name")
+	users.produce(t, 0, []string{`{"id": 1}`, `{"id": 2}`}, []string{`{"id": 1, "name": "ann"}`, `{"id": 2, "name": "bob"}`})
+	users.produce(t, 1, []string{`{"id": 3}`}, []string{`{"id": 3, "name": "cy"}`})
+	waitRows(t, s, "SELECT id, name FROM users ORDER BY id", "1|ann", "2|bob", "3|cy")
+	clicks.produce(t, 0, nil, []string{`{"user_id": 1, "url": "/a"}`, `{"user_id": 1, "url": "/b"}`, `{"user_id": 2, "url": "/a"}`, `{"user_id": 9, "url": "/x"}`})
+	waitRows(t, s, "SELECT name, n FROM named ORDER BY name", "ann|2", "bob|1")
+	// An update renames user 1; a tombstone deletes user 2 (the key alone says which).
+	users.produce(t, 0, []string{`{"id": 1}`, `{"id": 2}`}, []string{`{"id": 1, "name": "anna"}`, "\x00tombstone"})
+	waitRows(t, s, "SELECT id, name FROM users ORDER BY id", "1|anna", "3|cy")
+	waitRows(t, s, "SELECT name, n FROM named ORDER BY name", "anna|2")
+	// A scalar key works for a one-column key.
+	users.produce(t, 1, []string{`3`}, []string{"\x00tombstone"})
+	waitRows(t, s, "SELECT id, name FROM users ORDER BY id", "1|anna")
+	expectError(t, s, "INSERT INTO named VALUES ('x', 1)", sqlerr.WrongObjectType)
+}
+
+// TestSourceCSV reads CSV messages.
+func TestSourceCSV(t *testing.T) {
+	k := newKafkaTopic(t, "bids", 1)
+	_, s := openDir(t, "")
+	mustQuery(t, s, "CREATE SOURCE bids (auction int, price numeric(10,2), bidder text) "+k.with()+
+		" FORMAT PLAIN ENCODE CSV (delimiter = ';', without_header = 'true')")
+	mustQuery(t, s, "CREATE MATERIALIZED VIEW top AS SELECT auction, max(price) AS best, count(*) AS n FROM bids GROUP BY auction")
+	k.produce(t, 0, nil, []string{"1;10.50;ann", "1;12.00;bob", "2;3;cy", "oops"})
+	waitRows(t, s, "SELECT auction, best, n FROM top ORDER BY auction", "1|12.00|2", "2|3.00|1")
+}
+
+// TestSourceDDL: reading a source directly, dependencies, options errors and SHOW.
+func TestSourceDDL(t *testing.T) {
+	k := newKafkaTopic(t, "t", 1)
+	_, s := openDir(t, "")
+	mustQuery(t, s, "CREATE SOURCE src (a int, b text) "+k.with()+" FORMAT PLAIN ENCODE JSON")
+	mustQuery(t, s, "CREATE SOURCE IF NOT EXISTS src (a int) "+k.with()+" FORMAT PLAIN ENCODE JSON")
+	expectError(t, s, "SELECT * FROM src", sqlerr.FeatureNotSupported)
+	mustQuery(t, s, "CREATE VIEW v AS SELECT a FROM src WHERE a > 1")
+	expectError(t, s, "SELECT * FROM v", sqlerr.FeatureNotSupported)
+	mustQuery(t, s, "CREATE MATERIALIZED VIEW m AS SELECT count(*) AS n FROM v")
+	expectRows(t, s, "SHOW SOURCES", "src")
+	expectError(t, s, "INSERT INTO src VALUES (1, 'x')", sqlerr.WrongObjectType)
+	e := expectError(t, s, "DROP SOURCE src", sqlerr.DependentObjectsStillExist)
+	if !strings.Contains(e.Detail, "view v depends on source src") {
+		t.Errorf("detail %q does not name the dependent", e.Detail)
+	}
+	bad := "CREATE SOURCE s2 (a int) WITH (connector = 'kafka', topic = 't', properties.bootstrap.server = 'x:1', bogus.option = 1) FORMAT PLAIN ENCODE JSON"
+	e = expectError(t, s, bad, sqlerr.InvalidParameterValue)
+	if !strings.Contains(e.Message, "bogus.option") || e.Position != strings.Index(bad, "bogus")+1 {
+		t.Errorf("unknown option: %q at %d, want it named and positioned at %d", e.Message, e.Position, strings.Index(bad, "bogus")+1)
+	}
+	e = expectError(t, s, "CREATE SOURCE s2 (a int) WITH (connector = 'kafka', properties.bootstrap.server = 'x:1') FORMAT PLAIN ENCODE JSON", sqlerr.InvalidParameterValue)
+	if !strings.Contains(e.Message, "topic") {
+		t.Errorf("missing option: %q does not name topic", e.Message)
+	}
+	expectError(t, s, "CREATE SOURCE s2 (a int) WITH (connector = 'kafka', topic = 't', properties.bootstrap.server = 'x:1') FORMAT UPSERT ENCODE JSON", sqlerr.FeatureNotSupported)
+	expectError(t, s, "CREATE TABLE t2 (a int) WITH (connector = 'kafka', topic = 't', properties.bootstrap.server = 'x:1') FORMAT UPSERT ENCODE JSON", sqlerr.InvalidTableDefinition)
+	k.produce(t, 0, nil, []string{`{"a": 1}`, `{"a": 2}`, `{"a": 3}`})
+	waitRows(t, s, "SELECT n FROM m", "2")
+	mustQuery(t, s, "DROP SOURCE src CASCADE")
+	expectRows(t, s, "SHOW SOURCES")
+	expectError(t, s, "SELECT * FROM m", sqlerr.UndefinedTable)
+	expectRows(t, s, "SELECT count(*) FROM runnel_catalog.source_status", "0")
+}
