@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/runnel-db/runnel/connectors/format/row"
+	"github.com/runnel-db/runnel/connectors/kafka"
 	"github.com/runnel-db/runnel/exec/sqlerr"
 	"github.com/runnel-db/runnel/exec/types"
 	"github.com/runnel-db/runnel/planner"
@@ -14,6 +16,9 @@ import (
 )
 
 // CREATE SOURCE, CREATE TABLE … WITH (connector = …) and DROP SOURCE.
+
+// topicCheckTimeout bounds how long CREATE SOURCE waits for the broker to describe the topic.
+const topicCheckTimeout = 10 * time.Second
 
 type createSourceExec struct {
 	st   sql.Statement
@@ -77,8 +82,16 @@ func (x *createSourceExec) execute(ctx context.Context, s *Session, _ []types.Da
 	for i, c := range o.Columns {
 		cols[i] = row.Column{Name: c.Name, Type: c.Type}
 	}
-	if _, _, err := spec.config(cols, o.PrimaryKey); err != nil {
+	cfg, _, err := spec.config(cols, o.PrimaryKey)
+	if err != nil {
 		return nil, positionOption(err, cs)
+	}
+	// Fail now, as RisingWave does, rather than create a source that can only retry.
+	cctx, cancel := context.WithTimeout(ctx, topicCheckTimeout)
+	_, err = kafka.CheckTopic(cctx, cfg)
+	cancel()
+	if err != nil {
+		return nil, err
 	}
 	o.Connector = spec
 	if cs.Table {

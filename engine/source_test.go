@@ -238,6 +238,10 @@ func TestSourceDDL(t *testing.T) {
 	}
 	expectError(t, s, "CREATE SOURCE s2 (a int) WITH (connector = 'kafka', topic = 't', properties.bootstrap.server = 'x:1') FORMAT UPSERT ENCODE JSON", sqlerr.FeatureNotSupported)
 	expectError(t, s, "CREATE TABLE t2 (a int) WITH (connector = 'kafka', topic = 't', properties.bootstrap.server = 'x:1') FORMAT UPSERT ENCODE JSON", sqlerr.InvalidTableDefinition)
+	e = expectError(t, s, "CREATE SOURCE s2 (a int) WITH (connector = 'kafka', topic = 'nope', properties.bootstrap.server = '"+k.addr+"') FORMAT PLAIN ENCODE JSON", sqlerr.UndefinedObject)
+	if !strings.Contains(e.Message, "nope") {
+		t.Errorf("missing topic: %q does not name it", e.Message)
+	}
 	k.produce(t, 0, nil, []string{`{"a": 1}`, `{"a": 2}`, `{"a": 3}`})
 	waitRows(t, s, "SELECT n FROM m", "2")
 	mustQuery(t, s, "DROP SOURCE src CASCADE")

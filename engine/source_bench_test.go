@@ -1,0 +1,114 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"math/rand"
+	"sort"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// produceEvents writes n JSON events {"k": …, "v": …} over groups keys into k's partitions.
+func (k *kafkaTopic) produceEvents(b testing.TB, partitions, n, groups int) {
+	rng := rand.New(rand.NewSource(1))
+	const chunk = 10_000
+	recs := make([]*kgo.Record, 0, chunk)
+	for i := 0; i < n; i++ {
+		v := fmt.Sprintf(`{"k": %d, "v": %d, "tag": "event-%d"}`, rng.Intn(groups), rng.Intn(1000), i)
+		recs = append(recs, &kgo.Record{Partition: int32(i % partitions), Value: []byte(v)})
+		if len(recs) == chunk || i == n-1 {
+			if err := k.client.ProduceSync(context.Background(), recs...).FirstErr(); err != nil {
+				b.Fatal(err)
+			}
+			recs = recs[:0]
+		}
+	}
+}
+
+// BenchmarkSourceGroupBy measures JSON events from Kafka (kfake, in process) into
+// SELECT k, count(*) FROM src GROUP BY k with 100K groups: decode, dataflow, state and view
+// writes, offsets and the fsynced commit, from the view's creation until it has counted all.
+// Run: go test ./engine -run XXX -bench SourceGroupBy -benchtime 1x
+func BenchmarkSourceGroupBy(b *testing.B) {
+	const events, groups, partitions = 1_000_000, 100_000, 3
+	k := newKafkaTopic(b, "events", partitions)
+	k.produceEvents(b, partitions, events, groups)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		e, s := openDir(b, "CREATE SOURCE src (k bigint, v bigint, tag text) "+k.with()+" FORMAT PLAIN ENCODE JSON")
+		start := time.Now()
+		mustQuery(b, s, "CREATE MATERIALIZED VIEW g AS SELECT k, count(*) AS n FROM src GROUP BY k")
+		key := feedKey{e.cat.lookup("", "g").ID, e.cat.lookup("", "src").ID}
+		for committed := int64(0); committed < events; time.Sleep(time.Millisecond) {
+			offs, err := e.committedOffsets(key)
+			if err != nil {
+				b.Fatal(err)
+			}
+			committed = 0
+			for _, o := range offs {
+				committed += o
+			}
+		}
+		b.ReportMetric(float64(events)/time.Since(start).Seconds(), "events/s")
+		b.StopTimer()
+		if got := mustQuery(b, s, "SELECT sum(n) FROM g"); got[0] != strconv.Itoa(events) {
+			b.Fatalf("the view counted %s events, want %d", got[0], events)
+		}
+		b.StartTimer()
+	}
+}
+
+// BenchmarkSourceLatency produces events at 10K/s and measures how long each takes from the
+// produce call until a view shows it (the view holds the highest sequence number seen).
+// Run: go test ./engine -run XXX -bench SourceLatency -benchtime 1x
+func BenchmarkSourceLatency(b *testing.B) {
+	const rate, seconds = 10_000, 5
+	k := newKafkaTopic(b, "lat", 1)
+	_, s := openDir(b, "CREATE SOURCE lat (seq bigint, k bigint) "+k.with()+" FORMAT PLAIN ENCODE JSON;"+
+		"CREATE MATERIALIZED VIEW hi AS SELECT max(seq) AS seq, count(*) AS n FROM lat")
+	sent := make([]time.Time, rate*seconds)
+	seen := make([]time.Duration, 0, len(sent))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		start := time.Now()
+		next := 0
+		for next < len(sent) {
+			<-tick.C
+			due := int(time.Since(start).Seconds() * rate)
+			for ; next < due && next < len(sent); next++ {
+				sent[next] = time.Now()
+				k.client.Produce(context.Background(), &kgo.Record{Value: []byte(fmt.Sprintf(`{"seq": %d, "k": %d}`, next, next%100))}, nil)
+			}
+		}
+	}()
+	b.ResetTimer()
+	last := -1
+	for last < len(sent)-1 {
+		got := mustQuery(b, s, "SELECT seq FROM hi")
+		now := time.Now()
+		if got[0] != "NULL" {
+			v, _ := strconv.Atoi(got[0])
+			for i := last + 1; i <= v; i++ {
+				seen = append(seen, now.Sub(sent[i]))
+			}
+			if v > last {
+				last = v
+			}
+		}
+		time.Sleep(200 * time.Microsecond)
+	}
+	<-done
+	b.StopTimer()
+	sort.Slice(seen, func(i, j int) bool { return seen[i] < seen[j] })
+	pct := func(p float64) float64 { return float64(seen[int(p*float64(len(seen)-1))].Microseconds()) / 1000 }
+	b.ReportMetric(pct(0.5), "p50-ms")
+	b.ReportMetric(pct(0.99), "p99-ms")
+	b.ReportMetric(pct(1), "max-ms")
+}
