@@ -410,7 +410,9 @@ func (tx *epochTx) feedRows(f *feed, ch *kafka.Chunk, lo, hi int, offsets map[in
 	return tx.applyTable(o, d)
 }
 
-func upsert(o *object) bool { return o.Connector != nil && strings.EqualFold(o.Connector.Format, "UPSERT") }
+func upsert(o *object) bool {
+	return o.Connector != nil && strings.EqualFold(o.Connector.Format, "UPSERT")
+}
 
 // upsertDelta turns upserts (rows) and deletes (tombstones: only key columns set) into a table
 // delta: the last message per key wins; it retracts the stored row and inserts the new one.

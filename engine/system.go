@@ -141,10 +141,10 @@ func sourceStatusRows(e *Engine) [][]types.Datum {
 }
 
 type partitionRow struct {
-	partition               int32
-	next, hwm, lag          int64
+	partition                int32
+	next, hwm, lag           int64
 	records, bytes, rejected int64
-	rate                    float64
+	rate                     float64
 }
 
 func nullIfNegative(v int64) types.Datum {
