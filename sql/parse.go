@@ -16,7 +16,7 @@ type Statement struct {
 	// AST is the PostgreSQL statement node (RawStmt.Stmt); nil for Runnel statements.
 	AST *pg_query.Node
 	// Runnel is set instead of AST for statements recognized by the front parser
-	// (*ShowObjects, *ShowCreate, *Flush).
+	// (*CreateSource, *DropSource, *ShowObjects, *ShowCreate, *Flush).
 	Runnel any
 	// Text is this statement's own text; AST Location fields are byte offsets into it.
 	Text string
