@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
+
 	"github.com/runnel-db/runnel/sql"
 )
 
@@ -32,8 +35,15 @@ func TestDocsSQLRuns(t *testing.T) {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			s := startServer(t, ":memory:")
 			c := connect(t, s)
+			broker := ""
+			if strings.Contains(string(data), "connector = 'kafka'") {
+				broker = docsKafka(t)
+			}
 			ran := 0
 			for _, b := range blocks {
+				if broker != "" {
+					b[1] = strings.ReplaceAll(b[1], docsBroker, broker)
+				}
 				texts, offsets, err := sql.Split(b[1])
 				if err != nil {
 					t.Fatalf("%s: %v", f, err)
@@ -61,4 +71,34 @@ func TestDocsSQLRuns(t *testing.T) {
 			}
 		})
 	}
+}
+
+// docsBroker is the broker address the documentation's examples use.
+const docsBroker = "127.0.0.1:9092"
+
+// docsKafka starts an in-process Kafka broker with the topics the documentation reads, a few
+// messages in each, and returns its address (which replaces docsBroker in the examples).
+func docsKafka(t *testing.T) string {
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(3, "clicks", "bids", "users"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	addr := c.ListenAddrs()[0]
+	cl, err := kgo.NewClient(kgo.SeedBrokers(addr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	recs := []*kgo.Record{
+		{Topic: "clicks", Value: []byte(`{"user_id": 1, "url": "/", "ts": "2026-11-22T10:00:00Z", "extra": {"referrer": "search"}}`)},
+		{Topic: "clicks", Value: []byte(`{"user_id": 2, "url": "/docs", "ts": 1795341600000, "extra": {"referrer": "mail"}}`)},
+		{Topic: "bids", Value: []byte("1;10.50;ann")},
+		{Topic: "users", Key: []byte(`{"id": 1}`), Value: []byte(`{"id": 1, "name": "ann", "country": "NZ"}`)},
+		{Topic: "users", Key: []byte(`2`), Value: []byte(`{"id": 2, "name": "bob", "country": "FR"}`)},
+	}
+	if err := cl.ProduceSync(context.Background(), recs...).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+	return addr
 }
