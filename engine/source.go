@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sort"
 	"strings"
 	"sync"
@@ -57,9 +58,14 @@ func (c *connectorSpec) config(cols []row.Column, keyCols []int) (kafka.Config, 
 	return cfg, enc, err
 }
 
-// maxChunkRecords bounds the records one feed epoch carries: under load epochs grow to this,
-// amortizing the commit; under light load each poll is an epoch of its own.
-const maxChunkRecords = 100_000
+// Epoch sizing of a feed: an epoch takes what the first poll returns and then whatever more is
+// already fetched or arrives without waiting, up to maxEpochRecords records or maxEpochGather of
+// gathering. Under light load each poll is an epoch of its own (latency is the fetch's); under
+// load epochs grow, and a group or key changed many times in one epoch is written once.
+const (
+	maxEpochRecords = 500_000
+	maxEpochGather  = 100 * time.Millisecond
+)
 
 // feedKey names a feed: the view or table it feeds and the source it reads (the table itself
 // for a connector table).
@@ -79,7 +85,12 @@ type feed struct {
 	errAt    time.Time
 	rejected int64 // records the dataflow rejected (evaluation errors), beyond the reader's own
 	errs     []kafka.RecordError
+	logged   time.Time // when a rejection was last logged (at most one line per rejectLogEvery)
+	unlogged int64     // rejections since then
 }
+
+// rejectLogEvery rate-limits the log lines about rejected records of one feed.
+const rejectLogEvery = 5 * time.Second
 
 // feedsOf lists the feeds object o needs: one per source a materialized view reads directly, or
 // one for a connector table.
@@ -193,13 +204,18 @@ func (e *Engine) runFeed(ctx context.Context, f *feed) {
 	}
 	backoff := 50 * time.Millisecond
 	for ctx.Err() == nil {
-		ch, err := f.reader.Poll(ctx, maxChunkRecords)
+		ch, err := f.reader.Poll(ctx, maxEpochRecords)
 		if err != nil {
 			if ctx.Err() != nil {
 				return
 			}
 			f.noteError(err)
 			sleep(ctx, backoff)
+			continue
+		}
+		if ch, err = f.gather(ch, e.mem); err != nil {
+			f.noteError(err)
+			e.rewind(f)
 			continue
 		}
 		err = e.applyChunk(ctx, f, ch)
@@ -216,14 +232,100 @@ func (e *Engine) runFeed(ctx context.Context, f *feed) {
 			e.opts.Logger.Error("source epoch failed; retrying", "source", f.source.Name, "consumer", f.consumer.Name, "err", err)
 			sleep(ctx, backoff)
 			backoff = min(2*backoff, 5*time.Second)
-			if committed, err := e.committedOffsets(f.key); err == nil {
-				err = f.reader.Rewind(committed)
-				if err != nil {
-					f.noteError(err)
-				}
+			e.rewind(f)
+		}
+	}
+}
+
+// rewind repositions f's reader at its committed offsets, so that records read but not
+// committed are delivered again.
+func (e *Engine) rewind(f *feed) {
+	committed, err := e.committedOffsets(f.key)
+	if err == nil {
+		err = f.reader.Rewind(committed)
+	}
+	if err != nil {
+		f.noteError(err)
+	}
+}
+
+// gather extends ch with what f's reader has fetched already, without waiting for more (see
+// maxEpochRecords).
+func (f *feed) gather(ch *kafka.Chunk, mem memory.Allocator) (*kafka.Chunk, error) {
+	if chunkLen(ch) == 0 {
+		return ch, nil
+	}
+	more := []*kafka.Chunk{ch}
+	n := chunkLen(ch)
+	deadline := time.Now().Add(maxEpochGather)
+	for n < maxEpochRecords && time.Now().Before(deadline) {
+		ctx, cancel := context.WithDeadline(context.Background(), time.Now()) // do not wait
+		next, err := f.reader.Poll(ctx, maxEpochRecords-n)
+		cancel()
+		if err != nil || next == nil {
+			break
+		}
+		more = append(more, next)
+		if chunkLen(next) == 0 {
+			break
+		}
+		n += chunkLen(next)
+	}
+	if len(more) == 1 {
+		return ch, nil
+	}
+	return concatChunks(mem, more)
+}
+
+// concatChunks joins consecutive chunks of one reader into one, releasing them.
+func concatChunks(mem memory.Allocator, cs []*kafka.Chunk) (*kafka.Chunk, error) {
+	defer func() {
+		for _, c := range cs {
+			c.Release()
+		}
+	}()
+	out := &kafka.Chunk{Offsets: map[int32]int64{}}
+	upsert := false
+	for _, c := range cs {
+		for p, o := range c.Offsets {
+			out.Offsets[p] = o
+		}
+		out.Rejected += c.Rejected
+		out.Partitions = append(out.Partitions, c.Partitions...)
+		out.RowOffsets = append(out.RowOffsets, c.RowOffsets...)
+		upsert = upsert || c.Deletes != nil
+	}
+	for _, c := range cs {
+		if upsert {
+			if c.Deletes != nil {
+				out.Deletes = append(out.Deletes, c.Deletes...)
+			} else {
+				out.Deletes = append(out.Deletes, make([]bool, chunkLen(c))...)
 			}
 		}
 	}
+	var ncols int
+	for _, c := range cs {
+		ncols = max(ncols, len(c.Cols))
+	}
+	for i := 0; i < ncols; i++ {
+		var parts []arrow.Array
+		for _, c := range cs {
+			if len(c.Cols) > i && c.Cols[i].Len() > 0 {
+				parts = append(parts, c.Cols[i])
+			}
+		}
+		if len(parts) == 0 {
+			continue
+		}
+		col, err := array.Concatenate(parts, mem)
+		if err != nil {
+			out.Release()
+			return nil, fmt.Errorf("join polled records: %w", err)
+		}
+		out.Cols = append(out.Cols, col)
+	}
+	return out, nil
 }
 
 func sleep(ctx context.Context, d time.Duration) {
@@ -289,7 +391,7 @@ func (e *Engine) applyChunk(ctx context.Context, f *feed, ch *kafka.Chunk) error
 // single rows, which are skipped and reported.
 func (e *Engine) applyRowsSplitting(ctx context.Context, f *feed, ch *kafka.Chunk, lo, hi int, cause error) error {
 	if hi-lo == 1 {
-		f.reject(ch, lo, cause)
+		f.reject(e.opts.Logger, ch, lo, cause)
 		return e.runEpoch(ctx, func(tx *epochTx) error { return tx.feedRows(f, ch, lo, lo, offsetsThrough(ch, lo, hi)) })
 	}
 	mid := (lo + hi) / 2
@@ -333,7 +435,7 @@ func isDataError(err error) bool {
 }
 
 // reject records row i of ch as skipped because of err.
-func (f *feed) reject(ch *kafka.Chunk, i int, err error) {
+func (f *feed) reject(log *slog.Logger, ch *kafka.Chunk, i int, err error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.rejected++
@@ -348,6 +450,13 @@ func (f *feed) reject(ch *kafka.Chunk, i int, err error) {
 		Time: time.Now(), Reason: "materialized view " + f.consumer.Name + ": " + err.Error(), Payload: "(" + b.String() + ")"})
 	if len(f.errs) > kafka.RecentErrorsCap {
 		f.errs = f.errs[len(f.errs)-kafka.RecentErrorsCap:]
+	}
+	f.unlogged++
+	if now := time.Now(); now.Sub(f.logged) >= rejectLogEvery {
+		last := f.errs[len(f.errs)-1]
+		log.Warn("skipped records a materialized view cannot compute", "source", f.source.Name, "view", f.consumer.Name,
+			"count", f.unlogged, "partition", last.Partition, "offset", last.Offset, "reason", err.Error())
+		f.logged, f.unlogged = now, 0
 	}
 }
 

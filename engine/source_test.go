@@ -9,9 +9,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/runnel-db/runnel/connectors/kafka"
 	"github.com/runnel-db/runnel/exec/sqlerr"
 )
 
@@ -248,4 +252,30 @@ func TestSourceDDL(t *testing.T) {
 	expectRows(t, s, "SHOW SOURCES")
 	expectError(t, s, "SELECT * FROM m", sqlerr.UndefinedTable)
 	expectRows(t, s, "SELECT count(*) FROM runnel_catalog.source_status", "0")
+}
+
+// TestConcatChunks: chunks gathered into one epoch keep every row, its partition and offset,
+// tombstones, and the latest offset per partition.
+func TestConcatChunks(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	mk := func(ids []int64, parts []int32, offs []int64, deletes []bool, next map[int32]int64) *kafka.Chunk {
+		b := array.NewInt64Builder(mem)
+		defer b.Release()
+		b.AppendValues(ids, nil)
+		return &kafka.Chunk{Cols: []arrow.Array{b.NewArray()}, Partitions: parts, RowOffsets: offs, Deletes: deletes, Offsets: next, Rejected: 1}
+	}
+	got, err := concatChunks(mem, []*kafka.Chunk{
+		mk([]int64{1, 2}, []int32{0, 1}, []int64{10, 20}, nil, map[int32]int64{0: 11, 1: 21}),
+		mk([]int64{3}, []int32{0}, []int64{12}, []bool{true}, map[int32]int64{0: 13, 2: 5}),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer got.Release()
+	ids := got.Cols[0].(*array.Int64).Int64Values()
+	if fmt.Sprint(ids, got.Partitions, got.RowOffsets, got.Deletes, got.Offsets, got.Rejected) !=
+		"[1 2 3] [0 1 0] [10 20 12] [false false true] map[0:13 1:21 2:5] 2" {
+		t.Fatalf("got %v %v %v %v %v %d", ids, got.Partitions, got.RowOffsets, got.Deletes, got.Offsets, got.Rejected)
+	}
 }
