@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"fmt"
 	"slices"
@@ -93,19 +94,6 @@ func layoutOf(o *object) *layout {
 		for i := range o.Columns {
 			l.keyCols[i] = i
 		}
-	}
-	l.markExact()
-	return l
-}
-
-// multisetLayout is the layout of a multiset of rows of colTypes stored under kind and id: the
-// accumulated input of an operator state slot.
-func multisetLayout(kind storage.Kind, id uint64, colTypes []types.T) *layout {
-	l := &layout{id: id, kind: kind, codec: rowcodec.New(colTypes), colTypes: colTypes, exact: make([]bool, len(colTypes))}
-	l.keyCols = make([]int, len(colTypes))
-	for i := range colTypes {
-		l.keyCols[i] = i
-		l.colNames = append(l.colNames, fmt.Sprintf("column%d", i+1))
 	}
 	l.markExact()
 	return l
@@ -466,10 +454,34 @@ func (l *layout) sortedKeys(cols []arrow.Array, n int) *rowKeys {
 	for i := 0; i < n; i++ {
 		k.buf = l.rowKey(k.buf, cols, i)
 		k.ends[i] = len(k.buf)
-		k.order[i] = i
 	}
-	slices.SortFunc(k.order, func(a, b int) int { return bytes.Compare(k.key(a), k.key(b)) })
+	// Sort by the first 16 bytes after the prefix every key shares, as two big-endian integers,
+	// which decide almost every comparison without touching the keys.
+	heads := make([]keyHead, n)
+	for i := range heads {
+		var b [16]byte
+		copy(b[:], k.key(i)[storage.PrefixLen:])
+		heads[i] = keyHead{binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:]), int32(i)}
+	}
+	slices.SortFunc(heads, func(a, b keyHead) int {
+		if a.hi != b.hi {
+			return cmp.Compare(a.hi, b.hi)
+		}
+		if a.lo != b.lo {
+			return cmp.Compare(a.lo, b.lo)
+		}
+		return bytes.Compare(k.key(int(a.row)), k.key(int(b.row)))
+	})
+	for i, h := range heads {
+		k.order[i] = int(h.row)
+	}
 	return k
+}
+
+// keyHead is a key's first 16 bytes after its prefix (zero-padded) and its row.
+type keyHead struct {
+	hi, lo uint64
+	row    int32
 }
 
 // describeKey renders PostgreSQL's unique-violation detail: Key (a, b)=(1, x) already exists.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/runnel-db/runnel/exec"
 	"github.com/runnel-db/runnel/exec/expr"
@@ -24,7 +25,7 @@ type dataflow struct {
 	// slots, for a view that reads a source directly, store the graph's operator state (one
 	// multiset per state slot): the source's rows are not stored, so the state cannot be rebuilt
 	// from the inputs. pending holds the slot deltas of the Step in progress.
-	slots   []*layout
+	slots   []*slotLog
 	pending []slotDelta
 }
 
@@ -59,7 +60,7 @@ func (f *dataflow) persistState() error {
 		return sqlerr.NotSupported(fmt.Sprintf("a materialized view over a source with %d stateful operator inputs", len(slots)))
 	}
 	for i, s := range slots {
-		f.slots = append(f.slots, multisetLayout(storage.KindState, stateID(f.view.ID, i), s.Types))
+		f.slots = append(f.slots, newSlotLog(stateID(f.view.ID, i), s.Types))
 	}
 	f.graph.RecordState(func(slot int, d zset.Batch) error {
 		d.Retain()
@@ -70,10 +71,10 @@ func (f *dataflow) persistState() error {
 }
 
 // writeState writes the state deltas of the last Step into wb.
-func (f *dataflow) writeState(wb *storage.Batch) error {
+func (f *dataflow) writeState(wb *storage.Batch, mem memory.Allocator) error {
 	defer f.dropPending()
 	for _, p := range f.pending {
-		if err := f.slots[p.slot].apply(wb, p.delta, f.view.Name, nil, nil); err != nil {
+		if err := f.slots[p.slot].append(wb, mem, p.delta); err != nil {
 			return fmt.Errorf("materialized view %s: operator state: %w", f.view.Name, err)
 		}
 	}
@@ -96,8 +97,8 @@ func (e *Engine) restoreState(f *dataflow, r reader) error {
 			b.Release()
 		}
 	}()
-	for i, s := range slots {
-		b, err := f.slots[i].readAll(r, e.mem, arrowTypes(s.Types))
+	for i := range slots {
+		b, err := f.slots[i].load(r, e.mem)
 		if err != nil {
 			return fmt.Errorf("read operator state of %s: %w", f.view.Name, err)
 		}

@@ -354,7 +354,7 @@ func (x *createMaterializedViewExec) execute(ctx context.Context, s *Session, _ 
 			return err
 		}
 		defer contents.Release()
-		if err := f.writeState(tx.wb); err != nil {
+		if err := f.writeState(tx.wb, e.mem); err != nil {
 			return err
 		}
 		return f.layout.apply(tx.wb, contents, o.Name, nil, nil)

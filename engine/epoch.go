@@ -146,7 +146,7 @@ func (tx *epochTx) propagate() error {
 			f.dropPending()
 			return fmt.Errorf("materialized view %s: %w", o.Name, err)
 		}
-		if err := f.writeState(tx.wb); err != nil {
+		if err := f.writeState(tx.wb, e.mem); err != nil {
 			out.Release()
 			return err
 		}

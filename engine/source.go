@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"os"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -379,6 +380,9 @@ func (e *Engine) applyChunk(ctx context.Context, f *feed, ch *kafka.Chunk) error
 		return errFeedStopped
 	}
 	n := chunkLen(ch)
+	if os.Getenv("RUNNEL_DEBUG_EPOCHS") != "" {
+		fmt.Fprintln(os.Stderr, "epoch rows", n)
+	}
 	err := e.runEpoch(ctx, func(tx *epochTx) error { return tx.feedRows(f, ch, 0, n, ch.Offsets) })
 	if err == nil || !isDataError(err) {
 		return err
@@ -486,7 +490,7 @@ func (tx *epochTx) feedRows(f *feed, ch *kafka.Chunk, lo, hi int, offsets map[in
 		}
 	}()
 	if f.consumer.Kind == planner.MaterializedView {
-		b := zset.Consolidate(tx.e.mem, onesBatch(tx.e.mem, cols))
+		b := onesBatch(tx.e.mem, cols) // the graph consolidates its inputs
 		if tx.private == nil {
 			tx.private = map[uint64]map[uint64]zset.Batch{}
 		}
