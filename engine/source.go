@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"os"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -380,9 +379,6 @@ func (e *Engine) applyChunk(ctx context.Context, f *feed, ch *kafka.Chunk) error
 		return errFeedStopped
 	}
 	n := chunkLen(ch)
-	if os.Getenv("RUNNEL_DEBUG_EPOCHS") != "" {
-		fmt.Fprintln(os.Stderr, "epoch rows", n)
-	}
 	err := e.runEpoch(ctx, func(tx *epochTx) error { return tx.feedRows(f, ch, 0, n, ch.Offsets) })
 	if err == nil || !isDataError(err) {
 		return err
