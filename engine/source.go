@@ -390,16 +390,21 @@ func (e *Engine) applyChunk(ctx context.Context, f *feed, ch *kafka.Chunk) error
 // each half is tried as an epoch of its own (committing the offsets up to its last row), down to
 // single rows, which are skipped and reported.
 func (e *Engine) applyRowsSplitting(ctx context.Context, f *feed, ch *kafka.Chunk, lo, hi int, cause error) error {
+	// The offsets after rows [a, b); the chunk's last rows also carry the records after them that
+	// the reader rejected.
+	offsets := func(a, b int) map[int32]int64 {
+		if b == chunkLen(ch) {
+			return ch.Offsets
+		}
+		return offsetsThrough(ch, a, b)
+	}
 	if hi-lo == 1 {
 		f.reject(e.opts.Logger, ch, lo, cause)
-		return e.runEpoch(ctx, func(tx *epochTx) error { return tx.feedRows(f, ch, lo, lo, offsetsThrough(ch, lo, hi)) })
+		return e.runEpoch(ctx, func(tx *epochTx) error { return tx.feedRows(f, ch, lo, lo, offsets(lo, hi)) })
 	}
 	mid := (lo + hi) / 2
 	for _, r := range [][2]int{{lo, mid}, {mid, hi}} {
-		offs := offsetsThrough(ch, r[0], r[1])
-		if r[1] == chunkLen(ch) {
-			offs = ch.Offsets // the last rows also carry the rejected records after them
-		}
+		offs := offsets(r[0], r[1])
 		err := e.runEpoch(ctx, func(tx *epochTx) error { return tx.feedRows(f, ch, r[0], r[1], offs) })
 		if err != nil && isDataError(err) {
 			err = e.applyRowsSplitting(ctx, f, ch, r[0], r[1], err)

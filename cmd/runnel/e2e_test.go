@@ -46,7 +46,7 @@ type server struct {
 	logs *strings.Builder
 }
 
-func freePort(t *testing.T) string {
+func freePort(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -58,7 +58,7 @@ func freePort(t *testing.T) string {
 }
 
 // startServer starts runnel on dataDir and waits until it accepts connections.
-func startServer(t *testing.T, dataDir string) *server {
+func startServer(t testing.TB, dataDir string) *server {
 	t.Helper()
 	addr := freePort(t)
 	cmd := exec.Command(runnelBin, "--listen", addr, "--data-dir", dataDir)
@@ -120,7 +120,7 @@ func (s *server) stop(t *testing.T) {
 	}
 }
 
-func connect(t *testing.T, s *server) *pgx.Conn {
+func connect(t testing.TB, s *server) *pgx.Conn {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -132,7 +132,7 @@ func connect(t *testing.T, s *server) *pgx.Conn {
 	return c
 }
 
-func mustExec(t *testing.T, c *pgx.Conn, sql string, args ...any) {
+func mustExec(t testing.TB, c *pgx.Conn, sql string, args ...any) {
 	t.Helper()
 	if _, err := c.Exec(context.Background(), sql, args...); err != nil {
 		t.Fatalf("%s: %v", sql, err)
@@ -140,7 +140,7 @@ func mustExec(t *testing.T, c *pgx.Conn, sql string, args ...any) {
 }
 
 // rowsText runs a query and renders its rows as "a|b" lines, like psql -At.
-func rowsText(t *testing.T, c *pgx.Conn, sql string, args ...any) string {
+func rowsText(t testing.TB, c *pgx.Conn, sql string, args ...any) string {
 	t.Helper()
 	rows, err := c.Query(context.Background(), sql, args...)
 	if err != nil {

@@ -22,6 +22,8 @@ func main() {
 		switch os.Args[1] {
 		case "slt":
 			run, os.Args = runSLT, os.Args[1:]
+		case "playground":
+			run, os.Args = runPlayground, os.Args[1:]
 		case "bench":
 			run, os.Args = func(args []string) error { return runBench(args, os.Stdout) }, os.Args[1:]
 		}
