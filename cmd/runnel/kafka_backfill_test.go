@@ -31,21 +31,56 @@ func TestKafkaBackfillMemoryBounded(t *testing.T) {
 		}
 		events = n
 	}
+	r := backfill(t, events)
+	t.Logf("backfilled %d events in %v (%.0f events/s, %.0f per CPU-second of the server); server peak RSS %d MiB",
+		events, r.elapsed.Round(time.Millisecond), r.perSecond(), r.perCPUSecond(), r.peakRSS>>20)
+	const bound = 1 << 30
+	if r.peakRSS > bound {
+		t.Errorf("peak RSS %d MiB exceeds %d MiB", r.peakRSS>>20, bound>>20)
+	}
+}
+
+// BenchmarkKafkaIngest: JSON events from Kafka (kfake, in the benchmark's process) into
+// SELECT k, count(*) FROM src GROUP BY k (100K groups) in the real server (its own process), from
+// the view's creation until it has counted them all. events/cpu-s divides by the server's CPU
+// time, so it is the throughput per core.
+// Run: go test ./cmd/runnel -run XXX -bench KafkaIngest -benchtime 1x
+func BenchmarkKafkaIngest(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		r := backfill(b, 1_000_000)
+		b.ReportMetric(r.perSecond(), "events/s")
+		b.ReportMetric(r.perCPUSecond(), "events/cpu-s")
+		b.ReportMetric(float64(r.peakRSS>>20), "peak-RSS-MiB")
+	}
+}
+
+type backfillResult struct {
+	events     int
+	elapsed    time.Duration
+	cpuSeconds float64
+	peakRSS    int64
+}
+
+func (r backfillResult) perSecond() float64    { return float64(r.events) / r.elapsed.Seconds() }
+func (r backfillResult) perCPUSecond() float64 { return float64(r.events) / r.cpuSeconds }
+
+// backfill produces events JSON events over 100K keys into a 3-partition topic of an in-process
+// Kafka broker, then has a fresh server read them into a GROUP BY view and measures it.
+func backfill(tb testing.TB, events int) backfillResult {
 	const partitions, groups = 3, 100_000
 	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(partitions, "backfill"))
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	defer c.Close()
 	addr := c.ListenAddrs()[0]
 	cl, err := kgo.NewClient(kgo.SeedBrokers(addr), kgo.DefaultProduceTopic("backfill"),
 		kgo.RecordPartitioner(kgo.ManualPartitioner()), kgo.ProducerLinger(5*time.Millisecond))
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	defer cl.Close()
 	rng := rand.New(rand.NewSource(7))
-	start := time.Now()
 	errs := make(chan error, 1)
 	for i := 0; i < events; i++ {
 		v := fmt.Sprintf(`{"k": %d, "v": %d, "note": "backfill event %d"}`, rng.Intn(groups), rng.Intn(1000), i)
@@ -59,54 +94,59 @@ func TestKafkaBackfillMemoryBounded(t *testing.T) {
 		})
 	}
 	if err := cl.Flush(context.Background()); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	select {
 	case err := <-errs:
-		t.Fatal(err)
+		tb.Fatal(err)
 	default:
 	}
-	t.Logf("produced %d events in %v", events, time.Since(start).Round(time.Millisecond))
 
-	s := startServer(t, t.TempDir())
-	db := connect(t, s)
-	mustExec(t, db, "CREATE SOURCE backfill (k bigint, v bigint, note text) WITH (connector = 'kafka', topic = 'backfill', "+
+	s := startServer(tb, tb.TempDir())
+	db := connect(tb, s)
+	mustExec(tb, db, "CREATE SOURCE backfill (k bigint, v bigint, note text) WITH (connector = 'kafka', topic = 'backfill', "+
 		"properties.bootstrap.server = '"+addr+"') FORMAT PLAIN ENCODE JSON")
-	start = time.Now()
-	mustExec(t, db, "CREATE MATERIALIZED VIEW per_k AS SELECT k, count(*) AS n, sum(v) AS s FROM backfill GROUP BY k")
-	peak := int64(0)
-	for {
-		if rss := vmHWM(t, s.cmd.Process.Pid); rss > peak {
-			peak = rss
-		}
-		got := rowsText(t, db, "SELECT coalesce(sum(next_offset), 0) FROM runnel_catalog.source_status")
-		if got == strconv.Itoa(events) {
-			break
-		}
+	pid := s.cmd.Process.Pid
+	cpu0 := cpuSeconds(tb, pid)
+	start := time.Now()
+	mustExec(tb, db, "CREATE MATERIALIZED VIEW per_k AS SELECT k, count(*) AS n FROM backfill GROUP BY k")
+	r := backfillResult{events: events}
+	// The reader's position is cheap to watch; once it is at the end, the view's total (a scan
+	// of 100K rows) is checked until the last epoch has committed.
+	for rowsText(tb, db, "SELECT coalesce(sum(next_offset), 0) FROM runnel_catalog.source_status") != strconv.Itoa(events) ||
+		rowsText(tb, db, "SELECT sum(n) FROM per_k") != strconv.Itoa(events) {
+		r.peakRSS = max(r.peakRSS, vmHWM(tb, pid))
 		if time.Since(start) > 25*time.Minute {
-			t.Fatalf("backfill did not finish: %s of %d", got, events)
+			tb.Fatalf("backfill of %d events did not finish", events)
 		}
-		time.Sleep(100 * time.Millisecond)
+		time.Sleep(10 * time.Millisecond)
 	}
-	// next_offset is the reader's; wait for the view to have committed everything.
-	for rowsText(t, db, "SELECT sum(n) FROM per_k") != strconv.Itoa(events) {
-		if time.Since(start) > 25*time.Minute {
-			t.Fatal("the view did not count every event")
-		}
-		time.Sleep(50 * time.Millisecond)
+	r.elapsed = time.Since(start)
+	r.cpuSeconds = cpuSeconds(tb, pid) - cpu0
+	r.peakRSS = max(r.peakRSS, vmHWM(tb, pid))
+	return r
+}
+
+// cpuSeconds is the user plus system CPU time process pid has used (Linux /proc).
+func cpuSeconds(tb testing.TB, pid int) float64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		tb.Skipf("no /proc/%d/stat on this system: %v", pid, err)
 	}
-	elapsed := time.Since(start)
-	peak = max(peak, vmHWM(t, s.cmd.Process.Pid))
-	t.Logf("backfilled %d events in %v (%.0f events/s); server peak RSS %d MiB", events, elapsed.Round(time.Millisecond),
-		float64(events)/elapsed.Seconds(), peak>>20)
-	const bound = 1 << 30
-	if peak > bound {
-		t.Errorf("peak RSS %d MiB exceeds %d MiB", peak>>20, bound>>20)
+	// Fields after the parenthesized command name; utime and stime are fields 14 and 15.
+	rest := string(data[strings.LastIndexByte(string(data), ')')+2:])
+	f := strings.Fields(rest)
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		tb.Fatalf("parse /proc/%d/stat: %q", pid, data)
 	}
+	const ticksPerSecond = 100 // USER_HZ on Linux
+	return float64(utime+stime) / ticksPerSecond
 }
 
 // vmHWM is the peak resident set size of process pid in bytes (Linux /proc).
-func vmHWM(t *testing.T, pid int) int64 {
+func vmHWM(t testing.TB, pid int) int64 {
 	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		t.Skipf("no /proc/%d/status on this system: %v", pid, err)
