@@ -58,11 +58,13 @@ func (c *connectorSpec) config(cols []row.Column, keyCols []int) (kafka.Config, 
 	return cfg, enc, err
 }
 
-// Epoch sizing of a feed: an epoch takes what the first poll returns and then whatever more is
-// already fetched or arrives without waiting, up to maxEpochRecords records or maxEpochGather of
-// gathering. Under light load each poll is an epoch of its own (latency is the fetch's); under
-// load epochs grow, and a group or key changed many times in one epoch is written once.
+// Epoch sizing of a feed: an epoch takes what the first poll returns and, while polls keep
+// returning a backlog (at least backlogRecords at once), whatever more is already fetched, up to
+// maxEpochRecords records or maxEpochGather of gathering. Under light load each poll is an epoch
+// of its own (latency is the fetch's); while a backlog is read epochs grow, and a group or key
+// changed many times in one epoch is written once.
 const (
+	backlogRecords  = 1024
 	maxEpochRecords = 500_000
 	maxEpochGather  = 100 * time.Millisecond
 )
@@ -258,7 +260,7 @@ func (f *feed) gather(ch *kafka.Chunk, mem memory.Allocator) (*kafka.Chunk, erro
 	more := []*kafka.Chunk{ch}
 	n := chunkLen(ch)
 	deadline := time.Now().Add(maxEpochGather)
-	for n < maxEpochRecords && time.Now().Before(deadline) {
+	for last := n; last >= backlogRecords && n < maxEpochRecords && time.Now().Before(deadline); {
 		ctx, cancel := context.WithDeadline(context.Background(), time.Now()) // do not wait
 		next, err := f.reader.Poll(ctx, maxEpochRecords-n)
 		cancel()
@@ -266,10 +268,8 @@ func (f *feed) gather(ch *kafka.Chunk, mem memory.Allocator) (*kafka.Chunk, erro
 			break
 		}
 		more = append(more, next)
-		if chunkLen(next) == 0 {
-			break
-		}
-		n += chunkLen(next)
+		last = chunkLen(next)
+		n += last
 	}
 	if len(more) == 1 {
 		return ch, nil
