@@ -456,19 +456,23 @@ func (l *layout) sortedKeys(cols []arrow.Array, n int) *rowKeys {
 		k.ends[i] = len(k.buf)
 	}
 	// Sort by the first 16 bytes after the prefix every key shares, as two big-endian integers,
-	// which decide almost every comparison without touching the keys.
+	// and the length: that decides every comparison between keys of at most 16 bytes (most keys)
+	// without touching them.
 	heads := make([]keyHead, n)
 	for i := range heads {
 		var b [16]byte
-		copy(b[:], k.key(i)[storage.PrefixLen:])
-		heads[i] = keyHead{binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:]), int32(i)}
+		key := k.key(i)[storage.PrefixLen:]
+		copy(b[:], key)
+		heads[i] = keyHead{binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:]), int32(len(key)), int32(i)}
 	}
 	slices.SortFunc(heads, func(a, b keyHead) int {
-		if a.hi != b.hi {
+		switch {
+		case a.hi != b.hi:
 			return cmp.Compare(a.hi, b.hi)
-		}
-		if a.lo != b.lo {
+		case a.lo != b.lo:
 			return cmp.Compare(a.lo, b.lo)
+		case a.n <= 16 && b.n <= 16:
+			return cmp.Compare(a.n, b.n) // equal 16-byte heads: the shorter is a prefix of the longer
 		}
 		return bytes.Compare(k.key(int(a.row)), k.key(int(b.row)))
 	})
@@ -478,9 +482,10 @@ func (l *layout) sortedKeys(cols []arrow.Array, n int) *rowKeys {
 	return k
 }
 
-// keyHead is a key's first 16 bytes after its prefix (zero-padded) and its row.
+// keyHead is a key's first 16 bytes after its prefix (zero-padded), its length and its row.
 type keyHead struct {
 	hi, lo uint64
+	n      int32
 	row    int32
 }
 
