@@ -89,10 +89,12 @@ type catalog struct {
 	// the reverse dependency lists.
 	mvOrder    []*object
 	dependedBy map[uint64][]*object
+	// roles are the stored roles by name (roles.go).
+	roles map[string]*role
 }
 
 func newCatalog() *catalog {
-	return &catalog{byID: map[uint64]*object{}, byName: map[string]*object{}, nextID: 1}
+	return &catalog{byID: map[uint64]*object{}, byName: map[string]*object{}, nextID: 1, roles: map[string]*role{}}
 }
 
 func qualified(schema, name string) string { return schema + "." + name }
@@ -280,7 +282,10 @@ func (c *catalog) load(db *storage.DB) error {
 		}
 		c.add(o)
 	}
-	return it.Error()
+	if err := it.Error(); err != nil {
+		return err
+	}
+	return c.loadRoles(db)
 }
 
 func (c *catalog) checkNameFree(schema, name string) error {

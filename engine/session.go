@@ -196,6 +196,12 @@ func (s *Session) bind(st sql.Statement, paramTypes []types.T, p *Prepared) (exe
 		return s.bindCopy(st, n.CopyStmt)
 	case *pg_query.Node_TruncateStmt:
 		return &truncateExec{st: st, stmt: n.TruncateStmt}, nil
+	case *pg_query.Node_CreateRoleStmt:
+		return &createRoleExec{st: st, stmt: n.CreateRoleStmt}, nil
+	case *pg_query.Node_AlterRoleStmt:
+		return &alterRoleExec{st: st, stmt: n.AlterRoleStmt}, nil
+	case *pg_query.Node_DropRoleStmt:
+		return &dropRoleExec{st: st, stmt: n.DropRoleStmt}, nil
 	}
 	return nil, sqlerr.NotSupported(statementName(st.AST))
 }

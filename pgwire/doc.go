@@ -37,6 +37,10 @@
 //   - Memory: a connection holds at most a few frontend messages (each at most MaxMessageSize)
 //     read ahead, and buffers output up to about 64 KiB before writing while rows stream.
 //
-// Not implemented yet: password/SCRAM authentication (trust only), COPY TO STDOUT, the
-// function call protocol (0A000).
+//   - Authentication (auth.go): Options.Auth (loopback-trust by default, password, trust) decides
+//     who must give a password; the Backend's Authenticator supplies the stored verifier, which
+//     picks SCRAM-SHA-256 (-PLUS over TLS) or MD5; an unknown role gets a made-up SCRAM exchange
+//     and the same 28P01 as a wrong password.
+//
+// Not implemented yet: COPY TO STDOUT, the function call protocol (0A000).
 package pgwire

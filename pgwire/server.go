@@ -32,6 +32,10 @@ type Options struct {
 	// TLSConfig enables TLS: an SSLRequest is answered 'S' and the connection continues over TLS.
 	// nil answers 'N' (clients must then use sslmode=disable or prefer).
 	TLSConfig *tls.Config
+	// Auth says which clients must give a password (auth.go). The default, AuthLoopbackTrust,
+	// trusts loopback, Unix-socket and in-process connections and asks everyone else; passwords
+	// are checked against the Backend's Authenticator.
+	Auth AuthMethod
 	// Logger receives connection-level problems (protocol violations, internal errors, panics).
 	// Default slog.Default().
 	Logger *slog.Logger
@@ -75,6 +79,12 @@ type Server struct {
 	byPID     map[uint32]*conn // connections that completed startup, by BackendKeyData process id
 	sessions  int              // connections counted against MaxConnections
 	wg        sync.WaitGroup
+
+	// mockKey derives the salt of made-up SCRAM credentials (auth_scram.go).
+	mockKey [32]byte
+	// cbData is the TLS channel binding data, computed once (auth_scram.go).
+	cbOnce sync.Once
+	cbData []byte
 }
 
 // errShutdown is the cause of connection contexts cancelled by Shutdown.
@@ -83,7 +93,7 @@ var errShutdown = &sqlerr.Error{Code: "57P01", Message: "terminating connection 
 // NewServer returns a server that creates sessions with b.
 func NewServer(b Backend, opts Options) *Server {
 	ctx, cancel := context.WithCancelCause(context.Background())
-	return &Server{
+	s := &Server{
 		backend:   b,
 		opts:      opts.withDefaults(),
 		ctx:       ctx,
@@ -92,6 +102,10 @@ func NewServer(b Backend, opts Options) *Server {
 		conns:     make(map[*conn]struct{}),
 		byPID:     make(map[uint32]*conn),
 	}
+	if _, err := rand.Read(s.mockKey[:]); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return s
 }
 
 // Serve accepts connections on ln until Shutdown (then it returns ErrServerClosed) or until

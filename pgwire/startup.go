@@ -16,8 +16,8 @@ import (
 // maxSSLRequests bounds SSLRequest/GSSENCRequest round trips before a StartupMessage.
 const maxSSLRequests = 2
 
-// startup runs the handshake: SSL/GSS negotiation ('N'), cancel requests, the StartupMessage,
-// trust authentication and the initial ParameterStatus set. ok is false when the connection must
+// startup runs the handshake: SSL/GSS negotiation, cancel requests, the StartupMessage,
+// authentication (auth.go) and the initial ParameterStatus set. ok is false when the connection must
 // close; admitted tells whether it was counted against MaxConnections.
 func (c *conn) startup() (ok, admitted bool) {
 	stop := c.startupDeadline()
@@ -115,6 +115,14 @@ func (c *conn) start(m *pgproto3.StartupMessage) (ok, admitted bool) {
 	if !c.srv.admit() {
 		c.fatal(sqlerr.New(sqlerr.TooManyConnections, "sorry, too many clients already"))
 		return false, false
+	}
+	if err := c.authenticate(user); err != nil {
+		if errors.Is(err, errAuthEOF) {
+			c.log.Debug("pgwire: authentication ended", "user", user, "error", err)
+		} else {
+			c.fatal(err)
+		}
+		return false, true
 	}
 	sess, err := c.newSession(Startup{User: user, Database: db, Params: params, RemoteAddr: c.nc.RemoteAddr()})
 	if err != nil {

@@ -17,6 +17,7 @@ const (
 	KindState   Kind = 0x05 // operator id, state key → state
 	KindOffset  Kind = 0x06 // source id, partition → offset
 	KindIndex   Kind = 0x07 // index id, index key + row key suffix → empty
+	KindRole    Kind = 0x08 // 0, role name → role (login, superuser, password verifier)
 )
 
 // String names the kind for debugging output.
@@ -36,6 +37,8 @@ func (k Kind) String() string {
 		return "offset"
 	case KindIndex:
 		return "index"
+	case KindRole:
+		return "role"
 	}
 	return fmt.Sprintf("kind(%#x)", byte(k))
 }
@@ -100,6 +103,11 @@ func CatalogKey(id uint64) []byte { return Prefix(KindCatalog, id) }
 // MetaKey returns the key of the engine metadata entry name (object id 0).
 func MetaKey(name string) []byte {
 	return append(AppendPrefix(make([]byte, 0, PrefixLen+len(name)), KindMeta, 0), name...)
+}
+
+// RoleKey returns the key of role name's entry (object id 0: roles are not relations).
+func RoleKey(name string) []byte {
+	return append(AppendPrefix(make([]byte, 0, PrefixLen+len(name)), KindRole, 0), name...)
 }
 
 // OffsetKey returns the key of the committed offset of one partition of source sourceID as read
