@@ -511,8 +511,14 @@ const pointDeleteLimit = 1024
 // dropContents removes every stored row of the relation.
 func (l *layout) dropContents(wb *storage.Batch) error {
 	p := l.prefix()
-	end := storage.PrefixEnd(p)
-	it, err := wb.NewIter(p, end)
+	return deleteKeys(wb, p, storage.PrefixEnd(p))
+}
+
+// deleteKeys deletes every key in [lower, upper): one by one when there are few (a range
+// tombstone costs every later read that crosses it until compaction), by a range deletion when
+// there are more than pointDeleteLimit.
+func deleteKeys(wb *storage.Batch, lower, upper []byte) error {
+	it, err := wb.NewIter(lower, upper)
 	if err != nil {
 		return err
 	}
@@ -524,7 +530,7 @@ func (l *layout) dropContents(wb *storage.Batch) error {
 		return err
 	}
 	if len(keys) > pointDeleteLimit {
-		return wb.DeleteRange(p, end)
+		return wb.DeleteRange(lower, upper)
 	}
 	for _, k := range keys {
 		if err := wb.Delete(k); err != nil {

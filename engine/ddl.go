@@ -481,12 +481,15 @@ func (e *Engine) dropObjects(ctx context.Context, drop []*object) error {
 			if err := dropIndexEntries(tx.wb, o); err != nil {
 				return err
 			}
+			if len(e.feedsOf(o)) == 0 {
+				continue // no operator state or offsets are stored
+			}
 			lower, upper := stateRange(o.ID)
-			if err := tx.wb.DeleteRange(lower, upper); err != nil {
+			if err := deleteKeys(tx.wb, lower, upper); err != nil {
 				return err
 			}
 			offsets := storage.Prefix(storage.KindOffset, o.ID)
-			if err := tx.wb.DeleteRange(offsets, storage.PrefixEnd(offsets)); err != nil {
+			if err := deleteKeys(tx.wb, offsets, storage.PrefixEnd(offsets)); err != nil {
 				return err
 			}
 		}

@@ -73,8 +73,11 @@ type Engine struct {
 	readers map[uint64][]*dataflow
 	// rowIDs allocates row ids of tables without a primary key; used under writeMu.
 	rowIDs rowIDs
-	// feeds are the running connector readers (source.go), changed under writeMu and mu.
-	feeds map[feedKey]*feed
+	// feeds are the running connector readers (source.go), changed under writeMu and feedsMu.
+	// feedsMu is a leaf lock: nothing else is locked while it is held (the system views read
+	// feeds while a query holds mu).
+	feedsMu sync.Mutex
+	feeds   map[feedKey]*feed
 
 	epoch     atomic.Uint64
 	sessionID atomic.Uint64

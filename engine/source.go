@@ -149,19 +149,19 @@ func (e *Engine) startFeeds(o *object) {
 }
 
 func (e *Engine) setFeed(f *feed) {
-	e.mu.Lock()
+	e.feedsMu.Lock()
 	if e.feeds == nil {
 		e.feeds = map[feedKey]*feed{}
 	}
 	e.feeds[f.key] = f
-	e.mu.Unlock()
+	e.feedsMu.Unlock()
 }
 
 // stopFeeds stops the feeds of consumer id. The caller holds writeMu, so a feed cannot be in an
 // epoch; its goroutine exits at its next poll or epoch.
 func (e *Engine) stopFeeds(id uint64) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.feedsMu.Lock()
+	defer e.feedsMu.Unlock()
 	for k, f := range e.feeds {
 		if k.consumer == id {
 			if f.cancel != nil {
@@ -174,7 +174,7 @@ func (e *Engine) stopFeeds(id uint64) {
 
 // stopAllFeeds cancels every feed and waits for their goroutines. The caller must not hold writeMu.
 func (e *Engine) stopAllFeeds() {
-	e.mu.Lock()
+	e.feedsMu.Lock()
 	fs := make([]*feed, 0, len(e.feeds))
 	for k, f := range e.feeds {
 		if f.cancel != nil {
@@ -183,7 +183,7 @@ func (e *Engine) stopAllFeeds() {
 		fs = append(fs, f)
 		delete(e.feeds, k)
 	}
-	e.mu.Unlock()
+	e.feedsMu.Unlock()
 	for _, f := range fs {
 		<-f.done
 	}
@@ -466,8 +466,8 @@ func (f *feed) reject(log *slog.Logger, ch *kafka.Chunk, i int, err error) {
 }
 
 func (e *Engine) currentFeed(k feedKey) *feed {
-	e.mu.RLock()
-	defer e.mu.RUnlock()
+	e.feedsMu.Lock()
+	defer e.feedsMu.Unlock()
 	return e.feeds[k]
 }
 

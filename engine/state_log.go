@@ -80,7 +80,7 @@ func (l *slotLog) compact(wb *storage.Batch, mem memory.Allocator) error {
 		return err
 	}
 	lower, upper := l.bounds()
-	if err := wb.DeleteRange(lower, upper); err != nil {
+	if err := deleteKeys(wb, lower, upper); err != nil { // the runs are few: point deletions
 		return err
 	}
 	if err := wb.Set(l.key(l.next), blob); err != nil {

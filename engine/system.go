@@ -2,6 +2,7 @@ package engine
 
 import (
 	"sort"
+	"time"
 
 	"github.com/runnel-db/runnel/connectors/kafka"
 	"github.com/runnel-db/runnel/exec/types"
@@ -31,7 +32,7 @@ var systemRelations = []*systemRelation{
 	{
 		name: "source_status",
 		cols: []planner.RelColumn{col("source", types.TextT), col("consumer", types.TextT), col("partition", types.Int32T),
-			col("next_offset", types.Int64T), col("high_watermark", types.Int64T), col("lag", types.Int64T),
+			col("committed_offset", types.Int64T), col("read_offset", types.Int64T), col("high_watermark", types.Int64T), col("lag", types.Int64T),
 			col("records", types.Int64T), col("bytes", types.Int64T), col("rejected", types.Int64T),
 			col("records_per_sec", types.Float64T), col("state", types.TextT), col("last_error", types.TextT),
 			col("last_error_at", types.TimestampTZT)},
@@ -82,12 +83,12 @@ func (r *systemRelation) contents(e *Engine) zset.Batch {
 
 // sortedFeeds returns the running feeds ordered by consumer, then source.
 func (e *Engine) sortedFeeds() []*feed {
-	e.mu.RLock()
+	e.feedsMu.Lock()
 	fs := make([]*feed, 0, len(e.feeds))
 	for _, f := range e.feeds {
 		fs = append(fs, f)
 	}
-	e.mu.RUnlock()
+	e.feedsMu.Unlock()
 	sort.Slice(fs, func(i, j int) bool {
 		if fs[i].key.consumer != fs[j].key.consumer {
 			return fs[i].key.consumer < fs[j].key.consumer
@@ -107,16 +108,30 @@ func sourceStatusRows(e *Engine) [][]types.Datum {
 		f.mu.Lock()
 		lastErr, errAt, rejected := f.lastErr, f.errAt, f.rejected
 		f.mu.Unlock()
+		committed, err := e.committedOffsets(f.key)
+		if err != nil {
+			lastErr, errAt = "read committed offsets: "+err.Error(), time.Now()
+		}
 		state := "stopped"
-		var parts []partitionRow
+		parts := map[int32]*partitionRow{}
+		part := func(p int32) *partitionRow {
+			if parts[p] == nil {
+				parts[p] = &partitionRow{partition: p, read: -1, hwm: -1}
+			}
+			return parts[p]
+		}
+		for p := range committed {
+			part(p)
+		}
 		if f.reader != nil {
 			st := f.reader.Status()
 			state = st.State
 			if st.LastError != "" && (lastErr == "" || st.LastErrorTime.After(errAt)) {
 				lastErr, errAt = st.LastError, st.LastErrorTime
 			}
-			for _, p := range st.Partitions {
-				parts = append(parts, partitionRow{p.Partition, p.NextOffset, p.HighWatermark, p.Lag, p.Records, p.Bytes, p.Rejected, p.RecordsPerSec})
+			for _, ps := range st.Partitions {
+				p := part(ps.Partition)
+				p.read, p.hwm, p.records, p.bytes, p.rejected, p.rate = ps.NextOffset, ps.HighWatermark, ps.Records, ps.Bytes, ps.Rejected, ps.RecordsPerSec
 			}
 		}
 		var errText, errTime types.Datum
@@ -125,16 +140,31 @@ func sourceStatusRows(e *Engine) [][]types.Datum {
 		}
 		base := []types.Datum{f.source.Name, f.consumer.Name}
 		if len(parts) == 0 {
-			rows = append(rows, append(append([]types.Datum{}, base...), nil, nil, nil, nil, int64(0), int64(0), rejected, float64(0), state, errText, errTime))
+			rows = append(rows, append(append([]types.Datum{}, base...), nil, nil, nil, nil, nil, int64(0), int64(0), rejected, float64(0), state, errText, errTime))
 			continue
 		}
-		for i, p := range parts {
+		order := make([]int32, 0, len(parts))
+		for p := range parts {
+			order = append(order, p)
+		}
+		sort.Slice(order, func(i, j int) bool { return order[i] < order[j] })
+		for i, pn := range order {
+			p := parts[pn]
 			rej := p.rejected
 			if i == 0 {
 				rej += rejected // evaluation rejections are not tracked per partition
 			}
-			rows = append(rows, append(append([]types.Datum{}, base...), int64(p.partition), nullIfNegative(p.next),
-				nullIfNegative(p.hwm), nullIfNegative(p.lag), p.records, p.bytes, rej, p.rate, state, errText, errTime))
+			var com, lag types.Datum
+			if c, ok := committed[pn]; ok {
+				com = c
+				if p.hwm >= 0 {
+					lag = max(p.hwm-c, 0)
+				}
+			} else if p.hwm >= 0 {
+				lag = p.hwm // nothing committed yet: the whole partition is to be read
+			}
+			rows = append(rows, append(append([]types.Datum{}, base...), int64(pn), com, nullIfNegative(p.read),
+				nullIfNegative(p.hwm), lag, p.records, p.bytes, rej, p.rate, state, errText, errTime))
 		}
 	}
 	return rows
@@ -142,7 +172,7 @@ func sourceStatusRows(e *Engine) [][]types.Datum {
 
 type partitionRow struct {
 	partition                int32
-	next, hwm, lag           int64
+	read, hwm                int64
 	records, bytes, rejected int64
 	rate                     float64
 }

@@ -113,7 +113,7 @@ func backfill(tb testing.TB, events int) backfillResult {
 	r := backfillResult{events: events}
 	// The reader's position is cheap to watch; once it is at the end, the view's total (a scan
 	// of 100K rows) is checked until the last epoch has committed.
-	for rowsText(tb, db, "SELECT coalesce(sum(next_offset), 0) FROM runnel_catalog.source_status") != strconv.Itoa(events) ||
+	for rowsText(tb, db, "SELECT coalesce(sum(committed_offset), 0) FROM runnel_catalog.source_status") != strconv.Itoa(events) ||
 		rowsText(tb, db, "SELECT sum(n) FROM per_k") != strconv.Itoa(events) {
 		r.peakRSS = max(r.peakRSS, vmHWM(tb, pid))
 		if time.Since(start) > 25*time.Minute {

@@ -211,7 +211,7 @@ func TestPlayground(t *testing.T) {
 	if want := expectedPages(seed, events); fmt.Sprint(final) != fmt.Sprint(want) {
 		t.Errorf("final view:\n%v\nwant (from the generator's sequence):\n%v", final, want)
 	}
-	status := fmt.Sprintf("SELECT count(*), sum(next_offset), sum(records), sum(rejected) FROM runnel_catalog.source_status WHERE source = '%s' AND consumer = 'page_stats'", playgroundTopic)
+	status := fmt.Sprintf("SELECT count(*), sum(committed_offset), sum(records), sum(rejected) FROM runnel_catalog.source_status WHERE source = '%s' AND consumer = 'page_stats'", playgroundTopic)
 	if got, want := rowsText(t, c, status), fmt.Sprintf("%d|%d|%d|0", playgroundPartitions, events, events); got != want {
 		t.Errorf("source_status: %s, want %s", got, want)
 	}
