@@ -383,6 +383,25 @@ func (e *Engine) applyChunk(ctx context.Context, f *feed, ch *kafka.Chunk) error
 	if err == nil || !isDataError(err) {
 		return err
 	}
+	// Find the rows that fail on their own by probing fresh copies of the view's dataflow, skip
+	// them and commit the rest in one epoch; if something still fails (an error that depends on
+	// the view's state or on other inputs), fall back to committing the chunk in halves.
+	if bad := e.probeBadRows(f, ch); len(bad) > 0 {
+		// Reported before the commit makes the rest visible, as a reader of both expects; a
+		// retry after a failed commit reports them again.
+		skip := map[int]bool{}
+		for _, b := range bad {
+			skip[b.row] = true
+			f.reject(e.opts.Logger, ch, b.row, b.err)
+		}
+		err2 := e.runEpoch(ctx, func(tx *epochTx) error { return tx.feedRowsSkipping(f, ch, 0, n, skip, ch.Offsets) })
+		if err2 == nil {
+			return nil
+		}
+		if !isDataError(err2) {
+			return err2
+		}
+	}
 	return e.applyRowsSplitting(ctx, f, ch, 0, n, err)
 }
 
@@ -473,17 +492,19 @@ func (e *Engine) currentFeed(k feedKey) *feed {
 
 // feedRows adds rows [lo, hi) of ch to the epoch and sets the feed's offsets.
 func (tx *epochTx) feedRows(f *feed, ch *kafka.Chunk, lo, hi int, offsets map[int32]int64) error {
+	return tx.feedRowsSkipping(f, ch, lo, hi, nil, offsets)
+}
+
+// feedRowsSkipping is feedRows without the rows in skip.
+func (tx *epochTx) feedRowsSkipping(f *feed, ch *kafka.Chunk, lo, hi int, skip map[int]bool, offsets map[int32]int64) error {
 	for p, off := range offsets {
 		if err := tx.wb.Set(storage.OffsetKey(f.key.consumer, f.key.source, p), binary.AppendUvarint(nil, uint64(off))); err != nil {
 			return err
 		}
 	}
-	if hi <= lo {
-		return nil
-	}
-	cols := make([]arrow.Array, len(ch.Cols))
-	for i, c := range ch.Cols {
-		cols[i] = array.NewSlice(c, int64(lo), int64(hi))
+	cols, deletes, err := selectRows(tx.e.mem, ch, lo, hi, skip)
+	if err != nil || cols == nil {
+		return err
 	}
 	defer func() {
 		for _, c := range cols {
@@ -506,11 +527,6 @@ func (tx *epochTx) feedRows(f *feed, ch *kafka.Chunk, lo, hi int, offsets map[in
 	o := f.consumer
 	var d zset.Batch
 	if upsert(o) {
-		var deletes []bool
-		if ch.Deletes != nil {
-			deletes = ch.Deletes[lo:hi]
-		}
-		var err error
 		if d, err = tx.upsertDelta(o, cols, deletes); err != nil {
 			return err
 		}
@@ -522,6 +538,57 @@ func (tx *epochTx) feedRows(f *feed, ch *kafka.Chunk, lo, hi int, offsets map[in
 		return err
 	}
 	return tx.applyTable(o, d)
+}
+
+// selectRows returns the columns and tombstone flags of rows [lo, hi) of ch without those in skip
+// (nil columns when no row is left). The caller releases the columns.
+func selectRows(mem memory.Allocator, ch *kafka.Chunk, lo, hi int, skip map[int]bool) ([]arrow.Array, []bool, error) {
+	var ranges [][2]int
+	for i := lo; i < hi; {
+		for i < hi && skip[i] {
+			i++
+		}
+		j := i
+		for j < hi && !skip[j] {
+			j++
+		}
+		if j > i {
+			ranges = append(ranges, [2]int{i, j})
+		}
+		i = j
+	}
+	if len(ranges) == 0 {
+		return nil, nil, nil
+	}
+	var deletes []bool
+	if ch.Deletes != nil {
+		for _, r := range ranges {
+			deletes = append(deletes, ch.Deletes[r[0]:r[1]]...)
+		}
+	}
+	cols := make([]arrow.Array, len(ch.Cols))
+	for c, col := range ch.Cols {
+		parts := make([]arrow.Array, len(ranges))
+		for k, r := range ranges {
+			parts[k] = array.NewSlice(col, int64(r[0]), int64(r[1]))
+		}
+		if len(parts) == 1 {
+			cols[c] = parts[0]
+			continue
+		}
+		joined, err := array.Concatenate(parts, mem)
+		for _, p := range parts {
+			p.Release()
+		}
+		if err != nil {
+			for _, done := range cols[:c] {
+				done.Release()
+			}
+			return nil, nil, fmt.Errorf("select polled rows: %w", err)
+		}
+		cols[c] = joined
+	}
+	return cols, deletes, nil
 }
 
 func upsert(o *object) bool {
