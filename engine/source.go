@@ -66,7 +66,7 @@ func (c *connectorSpec) config(cols []row.Column, keyCols []int) (kafka.Config, 
 const (
 	backlogRecords  = 1024
 	maxEpochRecords = 500_000
-	maxEpochGather  = 300 * time.Millisecond
+	maxEpochGather  = 100 * time.Millisecond
 )
 
 // feedKey names a feed: the view or table it feeds and the source it reads (the table itself

@@ -256,8 +256,7 @@ func (l *rejectLog) maybeLogLocked(now time.Time, logger *slog.Logger) {
 	if l.pending == 0 || now.Sub(l.loggedAt) < rejectLogEvery {
 		return
 	}
-	logger.Warn("kafka source rejected records",
-		"source", l.last.Source, "count", l.pending,
+	logger.Warn("kafka source rejected records", "count", l.pending, // the logger names the source
 		"last_partition", l.last.Partition, "last_offset", l.last.Offset,
 		"last_reason", l.last.Reason, "last_payload", l.last.Payload)
 	l.pending, l.loggedAt = 0, now
