@@ -18,6 +18,7 @@ import (
 	"github.com/runnel-db/runnel/connectors/format/row"
 	"github.com/runnel-db/runnel/connectors/kafka"
 	"github.com/runnel-db/runnel/exec/sqlerr"
+	"github.com/runnel-db/runnel/exec/types"
 	"github.com/runnel-db/runnel/exec/zset"
 	"github.com/runnel-db/runnel/planner"
 	"github.com/runnel-db/runnel/storage"
@@ -87,6 +88,9 @@ type feed struct {
 	errAt    time.Time
 	rejected int64 // records the dataflow rejected (evaluation errors), beyond the reader's own
 	errs     []kafka.RecordError
+	// columns, when set, are the source's columns the view uses: the reader decodes only those,
+	// and widen gives the chunks the source's full width.
+	columns []bool
 	logged   time.Time // when a rejection was last logged (at most one line per rejectLogEvery)
 	unlogged int64     // rejections since then
 }
@@ -129,6 +133,12 @@ func (e *Engine) startFeeds(o *object) {
 			cols[i] = row.Column{Name: c.Name, Type: c.Type}
 		}
 		cfg, enc, err := src.Connector.config(cols, src.PrimaryKey)
+		if err == nil && o.Kind == planner.MaterializedView && enc.Encode == kafka.EncodeJSON {
+			// Decode only the columns the view uses (JSON finds fields by name); the others are
+			// fed to the view as NULL.
+			f.columns = e.flows[o.ID].graph.InputColumns(src.ID)
+			cols = usedOnly(cols, f.columns)
+		}
 		if err == nil {
 			f.reader, err = kafka.NewReader(cfg, enc, cols, src.PrimaryKey, kafka.ReaderOptions{
 				Source: src.Name, Mem: e.mem, Logger: e.opts.Logger, PartitionDiscoveryInterval: e.opts.PartitionDiscovery})
@@ -220,6 +230,7 @@ func (e *Engine) runFeed(ctx context.Context, f *feed) {
 			e.rewind(f)
 			continue
 		}
+		f.widen(ch, e.mem)
 		err = e.applyChunk(ctx, f, ch)
 		ch.Release()
 		switch {
@@ -249,6 +260,41 @@ func (e *Engine) rewind(f *feed) {
 	if err != nil {
 		f.noteError(err)
 	}
+}
+
+// usedOnly returns the columns marked in used, or the first column when none is (the reader
+// needs one to count rows).
+func usedOnly(cols []row.Column, used []bool) []row.Column {
+	var out []row.Column
+	for i, c := range cols {
+		if used[i] {
+			out = append(out, c)
+		}
+	}
+	if len(out) == 0 && len(cols) > 0 {
+		out = cols[:1]
+		used[0] = true
+	}
+	return out
+}
+
+// widen gives a chunk read with only f.columns the source's full width, the other columns NULL.
+func (f *feed) widen(ch *kafka.Chunk, mem memory.Allocator) {
+	if f.columns == nil || len(ch.Cols) == 0 || len(ch.Cols) == len(f.source.Columns) {
+		return
+	}
+	n := chunkLen(ch)
+	full := make([]arrow.Array, len(f.source.Columns))
+	next := 0
+	for i, c := range f.source.Columns {
+		if f.columns[i] {
+			full[i] = ch.Cols[next]
+			next++
+		} else {
+			full[i] = array.MakeArrayOfNull(mem, c.Type.ArrowType(), n)
+		}
+	}
+	ch.Cols = full
 }
 
 // gather extends ch with what f's reader has fetched already, without waiting for more (see
@@ -463,15 +509,30 @@ func (f *feed) reject(log *slog.Logger, ch *kafka.Chunk, i int, err error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.rejected++
+	// The record's decoded values (its payload is not kept), as a JSON object of the columns the
+	// view reads.
 	var b strings.Builder
+	b.WriteByte('{')
 	for c, col := range ch.Cols {
-		if c > 0 {
+		if f.columns != nil && !f.columns[c] {
+			continue
+		}
+		if b.Len() > 1 {
 			b.WriteString(", ")
 		}
-		fmt.Fprint(&b, zset.DatumAt(col, i))
+		fmt.Fprintf(&b, "%q: ", f.source.Columns[c].Name)
+		switch d := zset.DatumAt(col, i); {
+		case d == nil:
+			b.WriteString("null")
+		case f.source.Columns[c].Type.Kind == types.Text || f.source.Columns[c].Type.Kind == types.Varchar:
+			fmt.Fprintf(&b, "%q", d)
+		default:
+			b.Write(types.AppendText(nil, col, i, f.source.Columns[c].Type, time.UTC))
+		}
 	}
+	b.WriteByte('}')
 	f.errs = append(f.errs, kafka.RecordError{Source: f.source.Name, Partition: ch.Partitions[i], Offset: ch.RowOffsets[i],
-		Time: time.Now(), Reason: "materialized view " + f.consumer.Name + ": " + err.Error(), Payload: "(" + b.String() + ")"})
+		Time: time.Now(), Reason: "materialized view " + f.consumer.Name + ": " + err.Error(), Payload: b.String()})
 	if len(f.errs) > kafka.RecentErrorsCap {
 		f.errs = f.errs[len(f.errs)-kafka.RecentErrorsCap:]
 	}

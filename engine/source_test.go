@@ -170,7 +170,7 @@ func TestSourceBadMessages(t *testing.T) {
 	k.produce(t, 0, nil, []string{`{"k": 1, "v": 4}`, `not json`, `{"k": 2, "v": 0}`, `{"k": "three", "v": 1}`, `{"k": 4, "v": 5}`})
 	waitRows(t, s, "SELECT k, r FROM ratios ORDER BY k", "1|25", "4|20")
 	expectRows(t, s, `SELECT "offset", payload FROM runnel_catalog.source_errors ORDER BY "offset"`,
-		"1|not json", `2|(2, 0)`, `3|{"k": "three", "v": 1}`)
+		"1|not json", `2|{"k": 2, "v": 0}`, `3|{"k": "three", "v": 1}`)
 	reasons := mustQuery(t, s, `SELECT reason FROM runnel_catalog.source_errors ORDER BY "offset"`)
 	if !strings.Contains(reasons[1], "division by zero") || !strings.Contains(reasons[2], "k") {
 		t.Errorf("reasons do not say what went wrong: %q", reasons)
@@ -370,7 +370,7 @@ func TestSourceStateDependentError(t *testing.T) {
 	waitRows(t, s, "SELECT k, s FROM sums ORDER BY k", "1|20000", "2|5")
 	k.produce(t, 0, nil, []string{`{"k": 2, "v": 6}`, `{"k": 1, "v": 20000}`, `{"k": 1, "v": 1}`, `{"k": 2, "v": 7}`})
 	waitRows(t, s, "SELECT k, s FROM sums ORDER BY k", "1|20001", "2|18")
-	expectRows(t, s, `SELECT "offset", payload FROM runnel_catalog.source_errors`, "3|(1, 20000)")
+	expectRows(t, s, `SELECT "offset", payload FROM runnel_catalog.source_errors`, `3|{"k": 1, "v": 20000}`)
 	if got := mustQuery(t, s, "SELECT reason FROM runnel_catalog.source_errors"); !strings.Contains(got[0], "out of range") {
 		t.Errorf("reason %q", got[0])
 	}

@@ -659,7 +659,7 @@ func TestKafkaBadMessages(t *testing.T) {
 		"per_unit|0|1|" + `{"id": 2, "qty": 1, "item": "ink"`,
 		"per_unit|0|3|" + cut,
 		"per_unit|0|4|\ufffd binary \x00",
-		"per_unit|0|5|(4, 0, cap)",
+		`per_unit|0|5|{"id": 4, "qty": 0}`,
 		"per_unit|1|0|[1, 2, 3]",
 		"per_unit|1|2|",
 	}, "\n")

@@ -220,6 +220,27 @@ func Columns(e Expr) []int {
 	return out
 }
 
+// ColumnsKnown is Columns for callers that must not miss a reference: ok is false when e holds
+// an expression type this package does not know (one defined elsewhere), whose references it
+// cannot see.
+func ColumnsKnown(e Expr) (cols []int, ok bool) {
+	ok = true
+	var check func(Expr)
+	check = func(x Expr) {
+		switch n := x.(type) {
+		case *columnExpr, *constExpr, *ParamRef:
+		case node:
+			for _, ch := range n.children() {
+				check(ch)
+			}
+		default:
+			ok = false
+		}
+	}
+	check(e)
+	return Columns(e), ok
+}
+
 // Remap returns a copy of e in which Column(i) reads column mapping[i] instead. Parameters are
 // shared with the original (they carry the inferred type).
 func Remap(e Expr, mapping []int) Expr {
