@@ -90,7 +90,7 @@ type feed struct {
 	errs     []kafka.RecordError
 	// columns, when set, are the source's columns the view uses: the reader decodes only those,
 	// and widen gives the chunks the source's full width.
-	columns []bool
+	columns  []bool
 	logged   time.Time // when a rejection was last logged (at most one line per rejectLogEvery)
 	unlogged int64     // rejections since then
 }
