@@ -226,10 +226,18 @@ func (x *createViewExec) execute(ctx context.Context, s *Session, _ []types.Datu
 	if err != nil {
 		return nil, err
 	}
-	e := s.e
+	return s.e.addObject(ctx, o, false, "CREATE VIEW")
+}
+
+// addObject adds o (without an id) to the catalog in its own epoch; with ifNotExists an existing
+// object of its name is a no-op.
+func (e *Engine) addObject(ctx context.Context, o *object, ifNotExists bool, tag string) (*Result, error) {
 	e.writeMu.Lock()
 	defer e.writeMu.Unlock()
 	if err := e.cat.checkNameFree(o.Schema, o.Name); err != nil {
+		if ifNotExists {
+			return &Result{Tag: tag}, nil
+		}
 		return nil, err
 	}
 	o.ID = e.cat.nextID
@@ -239,7 +247,7 @@ func (x *createViewExec) execute(ctx context.Context, s *Session, _ []types.Datu
 	e.mu.Lock()
 	e.cat.add(o)
 	e.mu.Unlock()
-	return &Result{Tag: "CREATE VIEW"}, nil
+	return &Result{Tag: tag}, nil
 }
 
 // defineView plans a view's query and builds its catalog object (without an id).

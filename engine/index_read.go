@@ -93,6 +93,14 @@ func (l *layout) readIndexed(r reader, mem memory.Allocator, colTypes []arrow.Da
 		return emptyBatch(mem, colTypes), nil
 	}
 	// Entries with equal values are in row key order, so one forward iterator serves them all.
+	return l.readKeys(r, mem, keys, func(k []byte) error {
+		return fmt.Errorf("internal error: relation %d: index entry for row %x without the row", l.id, k)
+	})
+}
+
+// readKeys reads the stored rows with the given storage keys, in ascending order, with one
+// iterator. A key without a row is skipped when missing is nil, else missing's error is returned.
+func (l *layout) readKeys(r reader, mem memory.Allocator, keys [][]byte, missing func(key []byte) error) (zset.Batch, error) {
 	table := l.prefix()
 	it, err := r.NewIter(table, storage.PrefixEnd(table))
 	if err != nil {
@@ -116,7 +124,10 @@ func (l *layout) readIndexed(r reader, mem memory.Allocator, colTypes []arrow.Da
 			if err := it.Error(); err != nil {
 				return zset.Batch{}, err
 			}
-			return zset.Batch{}, fmt.Errorf("internal error: relation %d: index entry for row %x without the row", l.id, k)
+			if missing == nil {
+				continue
+			}
+			return zset.Batch{}, missing(k)
 		}
 		if err := sink.add(it.Key(), it.Value()); err != nil {
 			return zset.Batch{}, err
@@ -125,7 +136,10 @@ func (l *layout) readIndexed(r reader, mem memory.Allocator, colTypes []arrow.Da
 	if err := sink.flush(); err != nil {
 		return zset.Batch{}, err
 	}
-	if len(parts) == 1 {
+	switch len(parts) {
+	case 0:
+		return emptyBatch(mem, arrowTypes(l.colTypes)), nil
+	case 1:
 		parts[0].Retain()
 		return parts[0], nil
 	}

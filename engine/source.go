@@ -697,41 +697,7 @@ func (tx *epochTx) upsertDelta(o *object, cols []arrow.Array, deletes []bool) (z
 func (l *layout) getRows(r reader, mem memory.Allocator, keys [][]byte) (zset.Batch, error) {
 	sorted := append([][]byte(nil), keys...)
 	sort.Slice(sorted, func(i, j int) bool { return string(sorted[i]) < string(sorted[j]) })
-	lower := l.prefix()
-	it, err := r.NewIter(lower, storage.PrefixEnd(lower))
-	if err != nil {
-		return zset.Batch{}, err
-	}
-	defer it.Close()
-	var parts []zset.Batch
-	defer func() {
-		for _, p := range parts {
-			p.Release()
-		}
-	}()
-	sink := l.newRowSink(mem, false, func(b zset.Batch, _ [][]byte) error {
-		b.Retain()
-		parts = append(parts, b)
-		return nil
-	})
-	defer sink.release()
-	for _, k := range sorted {
-		if it.SeekGE(k) && string(it.Key()) == string(k) {
-			if err := sink.add(it.Key(), it.Value()); err != nil {
-				return zset.Batch{}, err
-			}
-		}
-	}
-	if err := it.Error(); err != nil {
-		return zset.Batch{}, err
-	}
-	if err := sink.flush(); err != nil {
-		return zset.Batch{}, err
-	}
-	if len(parts) == 0 {
-		return emptyBatch(mem, arrowTypes(l.colTypes)), nil
-	}
-	return zset.Concat(mem, parts), nil
+	return l.readKeys(r, mem, sorted, nil)
 }
 
 // onesBatch is cols with weight 1 per row.

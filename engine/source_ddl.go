@@ -97,22 +97,7 @@ func (x *createSourceExec) execute(ctx context.Context, s *Session, _ []types.Da
 	if cs.Table {
 		return e.createTable(ctx, x.st, o, uniques, cs.IfNotExists)
 	}
-	e.writeMu.Lock()
-	defer e.writeMu.Unlock()
-	if err := e.cat.checkNameFree(o.Schema, o.Name); err != nil {
-		if cs.IfNotExists {
-			return &Result{Tag: "CREATE SOURCE"}, nil
-		}
-		return nil, err
-	}
-	o.ID = e.cat.nextID
-	if err := e.runEpoch(ctx, func(tx *epochTx) error { return tx.persist(o) }); err != nil {
-		return nil, err
-	}
-	e.mu.Lock()
-	e.cat.add(o)
-	e.mu.Unlock()
-	return &Result{Tag: "CREATE SOURCE"}, nil
+	return e.addObject(ctx, o, cs.IfNotExists, "CREATE SOURCE")
 }
 
 // byteOffset turns a 1-based character position in text back into a byte offset.

@@ -68,6 +68,20 @@ func (k *kafkaTopic) with() string {
 	return fmt.Sprintf("WITH (connector = 'kafka', topic = '%s', properties.bootstrap.server = '%s', scan.startup.mode = 'earliest')", k.topic, k.addr)
 }
 
+// opener returns a function that opens the file-backed engine in dir (fsync on) and a session;
+// the caller closes the engine.
+func opener(t *testing.T, dir string) func() (*Engine, *Session) {
+	return func() (*Engine, *Session) {
+		opts := DefaultOptions()
+		opts.DataDir = dir
+		e, err := Open(opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e, newSession(t, e)
+	}
+}
+
 // waitRows polls query until it returns want (as joined lines) or fails after a while.
 func waitRows(t *testing.T, s *Session, q string, want ...string) {
 	t.Helper()
@@ -92,15 +106,7 @@ func waitRows(t *testing.T, s *Session, q string, want ...string) {
 func TestSourceViewExactlyOnceAcrossRestarts(t *testing.T) {
 	k := newKafkaTopic(t, "clicks", 3)
 	dir := t.TempDir()
-	open := func() (*Engine, *Session) {
-		opts := DefaultOptions()
-		opts.DataDir = dir
-		e, err := Open(opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return e, newSession(t, e)
-	}
+	open := opener(t, dir)
 	e, s := open()
 	mustQuery(t, s, "CREATE SOURCE clicks (user_id bigint, url text, ts timestamptz) "+k.with()+" FORMAT PLAIN ENCODE JSON")
 	rng := rand.New(rand.NewSource(1))
@@ -286,15 +292,7 @@ func TestConcatChunks(t *testing.T) {
 func TestSourceJoinTableAcrossRestart(t *testing.T) {
 	k := newKafkaTopic(t, "orders", 2)
 	dir := t.TempDir()
-	open := func() (*Engine, *Session) {
-		opts := DefaultOptions()
-		opts.DataDir = dir
-		e, err := Open(opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return e, newSession(t, e)
-	}
+	open := opener(t, dir)
 	e, s := open()
 	mustQuery(t, s, "CREATE TABLE products (id int PRIMARY KEY, name text, price numeric(8,2));"+
 		"INSERT INTO products VALUES (1, 'pen', 1.50), (2, 'ink', 7.25);"+

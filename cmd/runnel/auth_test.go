@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -25,41 +24,6 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/lib/pq"
 )
-
-// startServerArgs starts runnel with extra flags and waits until it accepts connections.
-func startServerArgs(t *testing.T, dataDir string, args ...string) *server {
-	t.Helper()
-	addr := freePort(t)
-	cmd := exec.Command(runnelBin, append([]string{"--listen", addr, "--data-dir", dataDir}, args...)...)
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	s := &server{cmd: cmd, addr: addr, logs: &strings.Builder{}}
-	ready := make(chan struct{})
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		once := false
-		for sc.Scan() {
-			s.logs.WriteString(sc.Text() + "\n")
-			if !once && strings.Contains(sc.Text(), "listening on") {
-				once = true
-				close(ready)
-			}
-		}
-	}()
-	select {
-	case <-ready:
-	case <-time.After(30 * time.Second):
-		cmd.Process.Kill()
-		t.Fatalf("runnel did not start; logs:\n%s", s.logs)
-	}
-	t.Cleanup(func() { s.kill() })
-	return s
-}
 
 // writeSelfSigned writes a fresh self-signed certificate for 127.0.0.1 and its key as PEM files.
 func writeSelfSigned(t *testing.T) (certFile, keyFile string) {

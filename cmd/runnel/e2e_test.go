@@ -60,8 +60,14 @@ func freePort(t testing.TB) string {
 // startServer starts runnel on dataDir and waits until it accepts connections.
 func startServer(t testing.TB, dataDir string) *server {
 	t.Helper()
+	return startServerArgs(t, dataDir)
+}
+
+// startServerArgs is startServer with extra flags.
+func startServerArgs(t testing.TB, dataDir string, args ...string) *server {
+	t.Helper()
 	addr := freePort(t)
-	cmd := exec.Command(runnelBin, "--listen", addr, "--data-dir", dataDir)
+	cmd := exec.Command(runnelBin, append([]string{"--listen", addr, "--data-dir", dataDir}, args...)...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
