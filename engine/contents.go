@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -316,6 +317,7 @@ func (l *layout) apply(wb *storage.Batch, delta zset.Batch, name string, next fu
 		return l.applyRowID(wb, delta, next, onRow)
 	}
 	keys := l.sortedKeys(cols, len(weights))
+	defer keys.release()
 	var val []byte
 	if l.unique {
 		// Rows with equal keys are adjacent in key order: a run with an insertion overwrites the
@@ -439,6 +441,7 @@ type rowKeys struct {
 	buf   []byte
 	ends  []int
 	order []int
+	heads []keyHead // sorting scratch
 }
 
 func (k *rowKeys) key(i int) []byte {
@@ -449,8 +452,18 @@ func (k *rowKeys) key(i int) []byte {
 	return k.buf[start:k.ends[i]]
 }
 
+// rowKeysPool keeps the buffers of rowKeys between epochs: an epoch over a source writes
+// hundreds of thousands of keys, and allocating their buffers anew each time feeds the GC.
+var rowKeysPool = sync.Pool{New: func() any { return new(rowKeys) }}
+
+// release returns k's buffers for reuse; k must not be used afterwards.
+func (k *rowKeys) release() { rowKeysPool.Put(k) }
+
 func (l *layout) sortedKeys(cols []arrow.Array, n int) *rowKeys {
-	k := &rowKeys{ends: make([]int, n), order: make([]int, n)}
+	k := rowKeysPool.Get().(*rowKeys)
+	k.buf = k.buf[:0]
+	k.ends = slices.Grow(k.ends[:0], n)[:n]
+	k.order = slices.Grow(k.order[:0], n)[:n]
 	for i := 0; i < n; i++ {
 		k.buf = l.rowKey(k.buf, cols, i)
 		k.ends[i] = len(k.buf)
@@ -458,7 +471,8 @@ func (l *layout) sortedKeys(cols []arrow.Array, n int) *rowKeys {
 	// Sort by the first 16 bytes after the prefix every key shares, as two big-endian integers,
 	// and the length: that decides every comparison between keys of at most 16 bytes (most keys)
 	// without touching them.
-	heads := make([]keyHead, n)
+	k.heads = slices.Grow(k.heads[:0], n)[:n]
+	heads := k.heads
 	for i := range heads {
 		var b [16]byte
 		key := k.key(i)[storage.PrefixLen:]

@@ -94,6 +94,7 @@ type Reader struct {
 	opts    ReaderOptions
 	logger  *slog.Logger
 	dec     *decoder
+	records recordPool // lent to franz-go (pool.go)
 	health  *health
 	rejects rejectLog
 
@@ -169,6 +170,7 @@ func (r *Reader) clientOpts() []kgo.Opt {
 			return d/2 + rand.N(d/2+1) // jitter
 		}),
 		kgo.MetadataMinAge(100 * time.Millisecond),
+		kgo.WithPools(&r.records),
 	}
 }
 
@@ -347,6 +349,7 @@ func (r *Reader) build(fetches kgo.Fetches) *Chunk {
 				}, r.logger)
 			}
 			c.Offsets[fp.Partition] = rec.Offset + 1
+			rec.Recycle() // decoded: its memory goes back to the pool
 		}
 		ps.next = c.Offsets[fp.Partition]
 		ps.sample(now)
