@@ -1,8 +1,10 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -27,6 +29,16 @@ type dataflow struct {
 	// from the inputs. pending holds the slot deltas of the Step in progress.
 	slots   []*slotLog
 	pending []slotDelta
+	// broken is set when the stored state could not be restored (planChangedError): the view
+	// is not maintained, and changes that reach it fail.
+	broken error
+}
+
+// planChangedError says a view's stored operator state was written by another plan.
+type planChangedError struct{ view string }
+
+func (e *planChangedError) Error() string {
+	return fmt.Sprintf("materialized view %s: its stored operator state was written by a different plan of its query; drop and re-create it", e.view)
 }
 
 type slotDelta struct {
@@ -56,7 +68,7 @@ func (e *Engine) readsSource(g *exec.Graph) bool {
 // persistState makes f record its operator state for writeState.
 func (f *dataflow) persistState() error {
 	slots := f.graph.StateSlots()
-	if len(slots) >= 1<<16 {
+	if len(slots) >= planSlot {
 		return sqlerr.NotSupported(fmt.Sprintf("a materialized view over a source with %d stateful operator inputs", len(slots)))
 	}
 	for i, s := range slots {
@@ -88,8 +100,35 @@ func (f *dataflow) dropPending() {
 	f.pending = f.pending[:0]
 }
 
+// planKey is where a view with state slots keeps the fingerprint of the plan that wrote them:
+// state written by one plan cannot be fed to another (say, after an upgrade that plans the query
+// differently), so restoring checks it.
+func planKey(viewID uint64) []byte { return storage.StateKey(nil, stateID(viewID, planSlot), nil) }
+
+// planSlot is the slot number of the plan fingerprint (above every real slot).
+const planSlot = 1<<16 - 1
+
+// planFingerprint identifies f's plan and the layout of its state slots.
+func (f *dataflow) planFingerprint() []byte {
+	var b strings.Builder
+	b.WriteString(f.graph.Explain())
+	for _, s := range f.graph.StateSlots() {
+		fmt.Fprintf(&b, "slot %d/%d:", s.Node, s.Input)
+		for _, t := range s.Types {
+			fmt.Fprintf(&b, " %s", t)
+		}
+		b.WriteByte('\n')
+	}
+	return []byte(b.String())
+}
+
 // restoreState loads f's operator state from r (a fresh dataflow of a view with state slots).
 func (e *Engine) restoreState(f *dataflow, r reader) error {
+	if stored, ok, err := getFrom(r, planKey(f.view.ID)); err != nil {
+		return err
+	} else if ok && !bytes.Equal(stored, f.planFingerprint()) {
+		return &planChangedError{f.view.Name}
+	}
 	slots := f.graph.StateSlots()
 	contents := make([]zset.Batch, len(slots))
 	defer func() {
@@ -223,4 +262,17 @@ func arrowTypes(ts []types.T) []arrow.DataType {
 		out[i] = t.ArrowType()
 	}
 	return out
+}
+
+// getFrom reads one key from r (a snapshot or batch) through an iterator.
+func getFrom(r reader, key []byte) ([]byte, bool, error) {
+	it, err := r.NewIter(key, append(append([]byte(nil), key...), 0))
+	if err != nil {
+		return nil, false, err
+	}
+	defer it.Close()
+	if !it.First() {
+		return nil, false, it.Error()
+	}
+	return append([]byte(nil), it.Value()...), true, nil
 }

@@ -365,6 +365,11 @@ func (x *createMaterializedViewExec) execute(ctx context.Context, s *Session, _ 
 		if err := f.writeState(tx.wb, e.mem); err != nil {
 			return err
 		}
+		if f.slots != nil {
+			if err := tx.wb.Set(planKey(o.ID), f.planFingerprint()); err != nil {
+				return err
+			}
+		}
 		return f.layout.apply(tx.wb, contents, o.Name, nil, nil)
 	})
 	if err != nil {

@@ -121,7 +121,14 @@ func (e *Engine) recover() error {
 			return fmt.Errorf("recover materialized view %s: %w", o.Name, err)
 		}
 		if err := e.warmDataflow(context.Background(), f, snap); err != nil {
-			return fmt.Errorf("recover materialized view %s: %w", o.Name, err)
+			var pc *planChangedError
+			if !errors.As(err, &pc) {
+				return fmt.Errorf("recover materialized view %s: %w", o.Name, err)
+			}
+			// The view keeps its stored rows for reads but cannot be maintained: every change
+			// that would reach it fails with pc, until it is dropped.
+			e.opts.Logger.Error("materialized view out of service", "view", o.Name, "err", err)
+			f.broken = pc
 		}
 		e.flows[o.ID] = f
 		e.readers = nil

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/runnel-db/runnel/exec/sqlerr"
 	"github.com/runnel-db/runnel/exec/zset"
 	"github.com/runnel-db/runnel/storage"
 )
@@ -139,6 +140,9 @@ func (tx *epochTx) propagate() error {
 		}
 		if len(in) == 0 {
 			continue
+		}
+		if f.broken != nil {
+			return &sqlerr.Error{Code: sqlerr.ObjectNotInPrerequisiteState, Message: f.broken.Error()}
 		}
 		tx.touched = append(tx.touched, f)
 		out, err := f.graph.Step(e.viewContext(o), in)

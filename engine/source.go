@@ -128,6 +128,12 @@ func (e *Engine) startFeeds(o *object) {
 	for _, k := range e.feedsOf(o) {
 		src := e.cat.byID[k.source]
 		f := &feed{key: k, consumer: o, source: src, done: make(chan struct{})}
+		if df := e.flows[o.ID]; df != nil && df.broken != nil {
+			f.noteError(df.broken)
+			close(f.done)
+			e.setFeed(f)
+			continue
+		}
 		cols := make([]row.Column, len(src.Columns))
 		for i, c := range src.Columns {
 			cols[i] = row.Column{Name: c.Name, Type: c.Type}

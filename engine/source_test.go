@@ -17,6 +17,7 @@ import (
 
 	"github.com/runnel-db/runnel/connectors/kafka"
 	"github.com/runnel-db/runnel/exec/sqlerr"
+	"github.com/runnel-db/runnel/storage"
 )
 
 // kafkaTopic is an in-process Kafka cluster (kfake) with one topic and a producer for it.
@@ -372,4 +373,43 @@ func TestSourceStateDependentError(t *testing.T) {
 	if got := mustQuery(t, s, "SELECT reason FROM runnel_catalog.source_errors"); !strings.Contains(got[0], "out of range") {
 		t.Errorf("reason %q", got[0])
 	}
+}
+
+// TestPlanChangedState: a view whose stored operator state was written by another plan of its
+// query is taken out of service on open (reads still see its rows; its feed does not run and
+// says why) instead of computing from state that does not fit, and it can be dropped.
+func TestPlanChangedState(t *testing.T) {
+	k := newKafkaTopic(t, "ev", 1)
+	dir := t.TempDir()
+	open := opener(t, dir)
+	e, s := open()
+	mustQuery(t, s, "CREATE SOURCE ev (k int) "+k.with()+" FORMAT PLAIN ENCODE JSON;"+
+		"CREATE MATERIALIZED VIEW per_k AS SELECT k, count(*) AS n FROM ev GROUP BY k")
+	k.produce(t, 0, nil, []string{`{"k": 1}`, `{"k": 1}`})
+	waitRows(t, s, "SELECT k, n FROM per_k", "1|2")
+	id := e.cat.lookup("", "per_k").ID
+	s.Close()
+	e.Close()
+	db, err := storage.Open(storage.DefaultOptions(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wb := db.NewBatch()
+	if err := wb.Set(planKey(id), []byte("a plan of another version")); err != nil {
+		t.Fatal(err)
+	}
+	if err := wb.Commit(true); err != nil {
+		t.Fatal(err)
+	}
+	wb.Close()
+	db.Close()
+
+	e, s = open()
+	defer e.Close()
+	k.produce(t, 0, nil, []string{`{"k": 1}`})
+	expectRows(t, s, "SELECT k, n FROM per_k", "1|2")
+	waitRows(t, s, "SELECT state, last_error LIKE '%different plan%' FROM runnel_catalog.source_status", "stopped|t")
+	mustQuery(t, s, "DROP MATERIALIZED VIEW per_k")
+	mustQuery(t, s, "CREATE MATERIALIZED VIEW per_k AS SELECT k, count(*) AS n FROM ev GROUP BY k")
+	waitRows(t, s, "SELECT k, n FROM per_k", "1|3")
 }
