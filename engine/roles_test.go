@@ -196,3 +196,27 @@ func TestRoleErrors(t *testing.T) {
 	}
 	mustQuery(t, rs, "DROP ROLE alice")
 }
+
+// TestIsSuperuserReported: the is_superuser parameter a session reports follows its role.
+func TestIsSuperuserReported(t *testing.T) {
+	e := openMem(t)
+	admin := newSession(t, e)
+	mustQuery(t, admin, "CREATE ROLE app LOGIN PASSWORD 'pw'")
+	for user, want := range map[string]string{"runnel": "on", "app": "off", "nobody": "off"} {
+		s, err := e.NewSession(user, "runnel", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := ""
+		for _, p := range s.Parameters() {
+			if p.Name == "is_superuser" {
+				got = p.Value
+			}
+		}
+		if got != want {
+			t.Errorf("%s: is_superuser = %q, want %q", user, got, want)
+		}
+		expectRows(t, s, "SHOW is_superuser", want)
+		s.Close()
+	}
+}

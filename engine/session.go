@@ -40,6 +40,9 @@ func (e *Engine) NewSession(user, database string, params map[string]string) (*S
 		return nil, sqlerr.New("3D000", "database %q does not exist", database)
 	}
 	s := &Session{e: e, id: e.sessionID.Add(1), user: user, database: database, settings: newSettings(user), txStatus: 'I'}
+	if !s.isSuperuser() {
+		s.settings.values["is_superuser"] = "off"
+	}
 	for name, value := range params {
 		if _, err := s.settings.set(name, value); err != nil {
 			if e := sqlerr.From(err); e != nil && e.Code == sqlerr.UndefinedObject {
