@@ -243,8 +243,8 @@ func (c *catalog) materializedInOrder() []*object {
 type catalogView struct{ c *catalog }
 
 func (v catalogView) Relation(schema, name string) (*planner.Relation, error) {
-	if schema == SystemSchema {
-		if r, id := lookupSystem(name); r != nil {
+	if schema == SystemSchema || schema == InformationSchema {
+		if r, id := lookupSystem(schema, name); r != nil {
 			return r.relation(id), nil
 		}
 		return nil, nil

@@ -187,7 +187,7 @@ func (e *Engine) inputContents(g *exec.Graph, r reader, ectx *expr.Context) (map
 		if sys := systemByID(id); sys != nil {
 			if ectx == nil {
 				releaseAll(in)
-				return nil, sqlerr.NotSupported(fmt.Sprintf("materialized views over system view %s.%s", SystemSchema, sys.name))
+				return nil, sqlerr.NotSupported(fmt.Sprintf("materialized views over system view %s.%s", sys.schema, sys.name))
 			}
 			in[id] = sys.contents(e)
 			continue

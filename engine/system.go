@@ -13,11 +13,15 @@ import (
 // SystemSchema holds Runnel's system views, computed from the engine's state when read.
 const SystemSchema = "runnel_catalog"
 
-// systemRelation is one read-only view of runnel_catalog.
+// InformationSchema holds the SQL-standard catalog views (information_schema.go).
+const InformationSchema = "information_schema"
+
+// systemRelation is one read-only view of a system schema. rows runs while the query that reads
+// it holds e.mu for reading, so it reads e.cat directly and must not lock e.mu again.
 type systemRelation struct {
-	name string
-	cols []planner.RelColumn
-	rows func(e *Engine) [][]types.Datum
+	schema, name string
+	cols         []planner.RelColumn
+	rows         func(e *Engine) [][]types.Datum
 }
 
 // systemIDBase is the first relation id of the system views: far above any object id.
@@ -30,7 +34,7 @@ func col(name string, t types.T) planner.RelColumn { return planner.RelColumn{Na
 
 var systemRelations = []*systemRelation{
 	{
-		name: "source_status",
+		schema: SystemSchema, name: "source_status",
 		cols: []planner.RelColumn{col("source", types.TextT), col("consumer", types.TextT), col("partition", types.Int32T),
 			col("committed_offset", types.Int64T), col("read_offset", types.Int64T), col("high_watermark", types.Int64T), col("lag", types.Int64T),
 			col("records", types.Int64T), col("bytes", types.Int64T), col("rejected", types.Int64T),
@@ -39,17 +43,17 @@ var systemRelations = []*systemRelation{
 		rows: sourceStatusRows,
 	},
 	{
-		name: "source_errors",
+		schema: SystemSchema, name: "source_errors",
 		cols: []planner.RelColumn{col("source", types.TextT), col("consumer", types.TextT), col("partition", types.Int32T),
 			col("offset", types.Int64T), col("at", types.TimestampTZT), col("reason", types.TextT), col("payload", types.TextT)},
 		rows: sourceErrorRows,
 	},
 }
 
-// systemRelation returns the system view name, or nil.
-func lookupSystem(name string) (*systemRelation, uint64) {
+// lookupSystem returns the system view schema.name and its id, or nil.
+func lookupSystem(schema, name string) (*systemRelation, uint64) {
 	for i, r := range systemRelations {
-		if r.name == name {
+		if r.schema == schema && r.name == name {
 			return r, systemIDBase + uint64(i)
 		}
 	}
@@ -64,7 +68,7 @@ func systemByID(id uint64) *systemRelation {
 }
 
 func (r *systemRelation) relation(id uint64) *planner.Relation {
-	return &planner.Relation{ID: id, OID: uint32(systemOIDBase + id - systemIDBase), Schema: SystemSchema, Name: r.name,
+	return &planner.Relation{ID: id, OID: uint32(systemOIDBase + id - systemIDBase), Schema: r.schema, Name: r.name,
 		Kind: planner.System, Columns: r.cols}
 }
 
