@@ -243,11 +243,17 @@ func (c *catalog) materializedInOrder() []*object {
 type catalogView struct{ c *catalog }
 
 func (v catalogView) Relation(schema, name string) (*planner.Relation, error) {
-	if schema == SystemSchema || schema == InformationSchema {
+	if schema == SystemSchema || schema == InformationSchema || schema == PgCatalog {
 		if r, id := lookupSystem(schema, name); r != nil {
 			return r.relation(id), nil
 		}
 		return nil, nil
+	}
+	if schema == "" {
+		// pg_catalog is searched first, whatever the search path says, as in PostgreSQL.
+		if r, id := lookupSystem(PgCatalog, name); r != nil {
+			return r.relation(id), nil
+		}
 	}
 	if schema != "" && schema != DefaultSchema {
 		return nil, nil

@@ -25,3 +25,16 @@ func TestInformationSchema(t *testing.T) {
 	expectRows(t, s, "SELECT * FROM my_tables ORDER BY 1", "m", "my_tables", "t", "v")
 	expectError(t, s, "INSERT INTO information_schema.tables VALUES ('a', 'b', 'c', 'd', 'e')", "42501")
 }
+
+func TestPgCatalog(t *testing.T) {
+	_, s := openDir(t, "CREATE TABLE t (id bigint PRIMARY KEY, name varchar(20) NOT NULL DEFAULT 'x'); CREATE INDEX t_name ON t (name);"+
+		"CREATE MATERIALIZED VIEW m AS SELECT name, count(*) AS n FROM t GROUP BY name")
+	expectRows(t, s, "SELECT c.relname, c.relkind, n.nspname, c.relhasindex, pg_get_userbyid(c.relowner), pg_table_is_visible(c.oid) "+
+		"FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' ORDER BY c.oid",
+		"t|r|public|t|runnel|t", "t_name|i|public|f|runnel|t", "m|m|public|f|runnel|t")
+	expectRows(t, s, "SELECT a.attname, a.attnum, t.typname, a.atttypmod, a.attnotnull, a.atthasdef "+
+		"FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid JOIN pg_catalog.pg_type t ON t.oid = a.atttypid "+
+		"WHERE c.relname = 't' ORDER BY a.attnum",
+		"id|1|int8|-1|t|f", "name|2|varchar|24|t|t")
+	expectRows(t, s, "SELECT pg_table_is_visible(oid) FROM pg_class WHERE relname IN ('pg_class', 'tables', 'source_status') ORDER BY oid", "f", "f", "t")
+}

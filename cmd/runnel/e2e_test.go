@@ -221,6 +221,19 @@ func TestPsql(t *testing.T) {
 	if err == nil || !strings.Contains(string(out), "duplicate key value violates unique constraint") {
 		t.Errorf("duplicate key: err %v, output %q", err, out)
 	}
+	// psql's own catalog queries: \d, \dt, \dv, \dm, \dn.
+	run("CREATE VIEW cheap AS SELECT id FROM items WHERE price < 2")
+	for cmd, want := range map[string]string{
+		`\d`:  "public|cheap|view|runnel\npublic|items|table|runnel\npublic|total|materialized view|runnel",
+		`\dt`: "public|items|table|runnel",
+		`\dv`: "public|cheap|view|runnel",
+		`\dm`: "public|total|materialized view|runnel",
+		`\dn`: "public|runnel\nrunnel_catalog|runnel",
+	} {
+		if got := run(cmd); got != want {
+			t.Errorf("psql %s: got %q, want %q", cmd, got, want)
+		}
+	}
 }
 
 // TestKillAndRecover SIGKILLs the server at random moments while a client inserts, restarts it
