@@ -78,6 +78,8 @@ type Engine struct {
 	// feeds while a query holds mu).
 	feedsMu sync.Mutex
 	feeds   map[feedKey]*feed
+	// subs are the live SUBSCRIBEs (subscribe.go), published to after each commit.
+	subs subRegistry
 
 	epoch     atomic.Uint64
 	sessionID atomic.Uint64

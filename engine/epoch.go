@@ -232,5 +232,6 @@ func (e *Engine) runEpoch(ctx context.Context, fn func(tx *epochTx) error) error
 		}
 		return err
 	}
+	e.publish(tx)
 	return nil
 }

@@ -156,6 +156,8 @@ func (s *Session) bind(st sql.Statement, paramTypes []types.T, p *Prepared) (exe
 		return &createSourceExec{st: st, stmt: r}, nil
 	case *sql.DropSource:
 		return dropSourceExec{r}, nil
+	case *sql.Subscribe:
+		return s.bindSubscribe(r, p)
 	}
 	switch n := st.AST.Node.(type) {
 	case *pg_query.Node_SelectStmt:

@@ -36,6 +36,9 @@
 //
 //   - Memory: a connection holds at most a few frontend messages (each at most MaxMessageSize)
 //     read ahead, and buffers output up to about 64 KiB before writing while rows stream.
+//     Rows that implement engine.StreamingRows (SUBSCRIBE) may wait in Next for data that does
+//     not exist yet: before such a wait (Buffered is false) the buffered rows are written, so the
+//     client sees each chunk as soon as it is produced.
 //
 //   - Authentication (auth.go): Options.Auth (loopback-trust by default, password, trust) decides
 //     who must give a password; the Backend's Authenticator supplies the stored verifier, which

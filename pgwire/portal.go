@@ -76,8 +76,16 @@ func (c *conn) sendRows(ctx context.Context, res *engine.Result, cols []engine.C
 		}
 	}()
 	tf := textFormatOf(c.sess)
+	streaming, _ := res.Rows.(engine.StreamingRows)
 	for maxRows <= 0 || n < maxRows {
 		if cur.batch == nil {
+			// A streaming result (SUBSCRIBE) may wait in Next for data that does not exist yet:
+			// the client gets what was sent so far first.
+			if streaming != nil && !streaming.Buffered() {
+				if err := c.w.flush(); err != nil {
+					return n, false, err
+				}
+			}
 			b, err := res.Rows.Next(ctx)
 			if err != nil {
 				return n, false, err

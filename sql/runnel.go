@@ -48,6 +48,13 @@ func parseRunnel(text string) (stmt any, ok bool, err error) {
 		return p.parseShow()
 	case "CREATE":
 		return p.parseCreate()
+	case "SUBSCRIBE":
+		p.i = 1
+		return runnel(p.parseSubscribe())
+	case "DECLARE":
+		return p.parseDeclareSubscribe()
+	case "COPY":
+		return p.parseCopySubscribe()
 	case "DROP":
 		if p.word(1) == "SOURCE" {
 			p.i = 2
