@@ -39,8 +39,12 @@ type copyInExec struct {
 }
 
 func (s *Session) bindCopy(st sql.Statement, c *pg_query.CopyStmt) (executor, error) {
+	opts, err := parseCopyOptions(c)
+	if err != nil {
+		return nil, err
+	}
 	if !c.IsFrom {
-		return nil, sqlerr.NotSupported("COPY TO")
+		return s.bindCopyOut(st, c, opts)
 	}
 	if c.Relation == nil || c.Filename != "" || c.IsProgram {
 		return nil, sqlerr.NotSupported("COPY from a file or program (use COPY … FROM STDIN or psql's \\copy)")
@@ -48,10 +52,16 @@ func (s *Session) bindCopy(st sql.Statement, c *pg_query.CopyStmt) (executor, er
 	if c.WhereClause != nil {
 		return nil, sqlerr.NotSupported("COPY FROM … WHERE")
 	}
-	x := &copyInExec{st: st, table: c.Relation.Relname, opts: copyOptions{format: CopyText, delimiter: '\t', null: `\N`, quote: '"'}}
+	x := &copyInExec{st: st, table: c.Relation.Relname, opts: opts}
 	for _, a := range c.Attlist {
 		x.cols = append(x.cols, a.GetString_().Sval)
 	}
+	return x, nil
+}
+
+// parseCopyOptions reads COPY's WITH options, both directions.
+func parseCopyOptions(c *pg_query.CopyStmt) (copyOptions, error) {
+	opts := copyOptions{format: CopyText, delimiter: '\t', null: `\N`, quote: '"'}
 	delimSet, nullSet := false, false
 	for _, o := range c.Options {
 		d := o.GetDefElem()
@@ -69,45 +79,45 @@ func (s *Session) bindCopy(st sql.Statement, c *pg_query.CopyStmt) (executor, er
 		case "format":
 			switch strings.ToLower(val) {
 			case "text":
-				x.opts.format = CopyText
+				opts.format = CopyText
 			case "csv":
-				x.opts.format = CopyCSV
+				opts.format = CopyCSV
 			case "binary":
-				return nil, sqlerr.NotSupported("COPY FROM STDIN in binary format")
+				return opts, sqlerr.NotSupported("COPY in binary format")
 			default:
-				return nil, sqlerr.New(sqlerr.InvalidParameterValue, "COPY format %q not recognized", val)
+				return opts, sqlerr.New(sqlerr.InvalidParameterValue, "COPY format %q not recognized", val)
 			}
 		case "delimiter":
 			if len(val) != 1 {
-				return nil, sqlerr.New(sqlerr.FeatureNotSupported, "COPY delimiter must be a single one-byte character")
+				return opts, sqlerr.New(sqlerr.FeatureNotSupported, "COPY delimiter must be a single one-byte character")
 			}
-			x.opts.delimiter, delimSet = val[0], true
+			opts.delimiter, delimSet = val[0], true
 		case "null":
-			x.opts.null, nullSet = val, true
+			opts.null, nullSet = val, true
 		case "header":
-			x.opts.header = d.Arg == nil || !strings.EqualFold(val, "false") && val != "0" && !strings.EqualFold(val, "off")
+			opts.header = d.Arg == nil || !strings.EqualFold(val, "false") && val != "0" && !strings.EqualFold(val, "off")
 		case "quote":
 			if len(val) != 1 {
-				return nil, sqlerr.New(sqlerr.FeatureNotSupported, "COPY quote must be a single one-byte character")
+				return opts, sqlerr.New(sqlerr.FeatureNotSupported, "COPY quote must be a single one-byte character")
 			}
-			x.opts.quote = val[0]
+			opts.quote = val[0]
 		case "encoding":
 			if _, err := normalizeEncoding(val); err != nil {
-				return nil, err
+				return opts, err
 			}
 		default:
-			return nil, sqlerr.NotSupported(fmt.Sprintf("COPY option %q", d.Defname))
+			return opts, sqlerr.NotSupported(fmt.Sprintf("COPY option %q", d.Defname))
 		}
 	}
-	if x.opts.format == CopyCSV {
+	if opts.format == CopyCSV {
 		if !delimSet {
-			x.opts.delimiter = ','
+			opts.delimiter = ','
 		}
 		if !nullSet {
-			x.opts.null = ""
+			opts.null = ""
 		}
 	}
-	return x, nil
+	return opts, nil
 }
 
 func (x *copyInExec) execute(_ context.Context, s *Session, _ []types.Datum) (*Result, error) {

@@ -47,6 +47,9 @@ type Result struct {
 	Rows    Rows
 	// CopyIn is set for COPY ... FROM STDIN: the caller streams the client's data into it.
 	CopyIn CopyIn
+	// CopyOut is set for COPY ... TO STDOUT: the caller streams its data to the client and
+	// closes it; the tag is "COPY <rows>".
+	CopyOut CopyOut
 	// Empty marks an empty query (only comments or semicolons): EmptyQueryResponse.
 	Empty bool
 	// ParameterChanges are session parameters this statement changed, to re-report.

@@ -2,6 +2,7 @@ package pgwire
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/jackc/pgx/v5/pgproto3"
 
@@ -55,4 +56,28 @@ func (c *conn) copyIn(ctx context.Context, ci engine.CopyIn) (tag string, err er
 			return "", sqlerr.New(sqlerr.ProtocolViolation, "unexpected message type 0x%02X during COPY from stdin", f.typ)
 		}
 	}
+}
+
+// copyOut runs the COPY TO STDOUT sub-protocol: CopyOutResponse, CopyData with whole rows,
+// CopyDone. It closes co and returns the tag.
+func (c *conn) copyOut(ctx context.Context, co engine.CopyOut) (tag string, err error) {
+	defer co.Close()
+	c.w.send(&pgproto3.CopyOutResponse{OverallFormat: 0, ColumnFormatCodes: make([]uint16, co.NumColumns())})
+	var n int64
+	for {
+		data, rows, err := co.Next(ctx)
+		if err != nil {
+			return "", err
+		}
+		if data == nil {
+			break
+		}
+		n += int64(rows)
+		c.w.send(&pgproto3.CopyData{Data: data})
+		if err := c.w.flushIfFull(); err != nil {
+			return "", err
+		}
+	}
+	c.w.send(&pgproto3.CopyDone{})
+	return fmt.Sprintf("COPY %d", n), nil
 }

@@ -45,5 +45,7 @@
 //     picks SCRAM-SHA-256 (-PLUS over TLS) or MD5; an unknown role gets a made-up SCRAM exchange
 //     and the same 28P01 as a wrong password.
 //
-// Not implemented yet: COPY TO STDOUT, the function call protocol (0A000).
+//   - COPY … TO STDOUT (copy.go): CopyOutResponse, CopyData holding whole rows, CopyDone.
+//
+// Not implemented yet: the function call protocol (0A000).
 package pgwire

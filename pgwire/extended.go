@@ -191,7 +191,7 @@ func (c *conn) executePortal(ctx context.Context, p *portal, maxRows int64) erro
 			return err
 		}
 		p.res = res
-		if res.Rows == nil || res.Empty || res.CopyIn != nil {
+		if res.Rows == nil || res.Empty || res.CopyIn != nil || res.CopyOut != nil {
 			p.done = true
 			return c.sendResult(ctx, res, prep, p.formats, false)
 		}

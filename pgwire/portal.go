@@ -156,6 +156,12 @@ func (c *conn) sendResult(ctx context.Context, res *engine.Result, prep *engine.
 			return err
 		}
 		c.complete(&engine.Result{Tag: tag, ParameterChanges: res.ParameterChanges}, 0)
+	case res.CopyOut != nil:
+		tag, err := c.copyOut(ctx, res.CopyOut)
+		if err != nil {
+			return err
+		}
+		c.complete(&engine.Result{Tag: tag, ParameterChanges: res.ParameterChanges}, 0)
 	case res.Rows != nil:
 		defer res.Rows.Close()
 		cols := resultColumns(res, prep)

@@ -221,6 +221,9 @@ func TestPsql(t *testing.T) {
 	if err == nil || !strings.Contains(string(out), "duplicate key value violates unique constraint") {
 		t.Errorf("duplicate key: err %v, output %q", err, out)
 	}
+	if got, want := run(`\copy items to stdout with csv header`), "id,name,price\n1,apple,1.50\n2,pear,2.25"; got != want {
+		t.Errorf("psql \\copy to: got %q, want %q", got, want)
+	}
 	// psql's own catalog queries: \d, \dt, \dv, \dm, \dn.
 	run("CREATE VIEW cheap AS SELECT id FROM items WHERE price < 2")
 	for cmd, want := range map[string]string{
@@ -314,4 +317,23 @@ func TestKillAndRecover(t *testing.T) {
 func portOf(s *server) string {
 	_, port, _ := net.SplitHostPort(s.addr)
 	return port
+}
+
+// TestCopyToPgx reads COPY … TO STDOUT through pgx's CopyTo.
+func TestCopyToPgx(t *testing.T) {
+	s := startServer(t, ":memory:")
+	c := connect(t, s)
+	mustExec(t, c, "CREATE TABLE items (id bigint PRIMARY KEY, name text)")
+	mustExec(t, c, "INSERT INTO items VALUES (1, 'pen'), (2, NULL)")
+	var buf strings.Builder
+	tag, err := c.PgConn().CopyTo(context.Background(), &buf, "COPY (SELECT * FROM items ORDER BY id) TO STDOUT WITH (FORMAT csv)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := buf.String(), "1,pen\n2,\n"; got != want || tag.String() != "COPY 2" {
+		t.Errorf("CopyTo: %q, tag %q; want %q, COPY 2", got, tag, want)
+	}
+	if got := rowsText(t, c, "SELECT count(*) FROM items"); got != "2" {
+		t.Errorf("the connection after COPY: %q", got)
+	}
 }
