@@ -78,6 +78,35 @@ func (s *Session) bindCopyOut(st sql.Statement, c *pg_query.CopyStmt, opts copyO
 	return &copyOutExec{query: q, opts: opts, cols: inner.Columns}, nil
 }
 
+// copySubscribeExec is COPY (SUBSCRIBE …) TO STDOUT: the subscription's rows as COPY data,
+// streamed as epochs commit.
+type copySubscribeExec struct {
+	sub  executor
+	cols []Column
+	opts copyOptions
+}
+
+func (s *Session) bindCopySubscribe(cs *sql.CopySubscribe) (executor, error) {
+	var inner Prepared
+	sub, err := s.bindSubscribe(cs.Subscribe, &inner)
+	if err != nil {
+		return nil, err
+	}
+	opts := copyOptions{format: CopyText, delimiter: '\t', null: `\N`, quote: '"'}
+	if cs.Format == "csv" {
+		opts = copyOptions{format: CopyCSV, delimiter: ',', quote: '"'}
+	}
+	return &copySubscribeExec{sub: sub, cols: inner.Columns, opts: opts}, nil
+}
+
+func (x *copySubscribeExec) execute(ctx context.Context, s *Session, params []types.Datum) (*Result, error) {
+	r, err := x.sub.execute(ctx, s, params)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{CopyOut: &copyOut{s: s, rows: r.Rows, cols: x.cols, opts: x.opts, streaming: true}}, nil
+}
+
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
 func (x *copyOutExec) execute(ctx context.Context, s *Session, params []types.Datum) (*Result, error) {
@@ -98,9 +127,15 @@ type copyOut struct {
 	cols   []Column
 	opts   copyOptions
 	header bool // the header line is still to be sent
-	buf    []byte
-	field  []byte
+	// streaming means Next may wait for data that does not exist yet (a subscription).
+	streaming bool
+	buf       []byte
+	field     []byte
 }
+
+// Streaming reports whether Next may wait for future data, so that what was sent so far should
+// reach the client first.
+func (c *copyOut) Streaming() bool { return c.streaming }
 
 func (c *copyOut) NumColumns() int { return len(c.cols) }
 

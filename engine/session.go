@@ -158,6 +158,8 @@ func (s *Session) bind(st sql.Statement, paramTypes []types.T, p *Prepared) (exe
 		return dropSourceExec{r}, nil
 	case *sql.Subscribe:
 		return s.bindSubscribe(r, p)
+	case *sql.CopySubscribe:
+		return s.bindCopySubscribe(r)
 	}
 	switch n := st.AST.Node.(type) {
 	case *pg_query.Node_SelectStmt:

@@ -182,7 +182,8 @@ func TestSubscribeRejects(t *testing.T) {
 	expectError(t, s, "SUBSCRIBE t WITH (PROGRESS)", sqlerr.FeatureNotSupported)
 	expectError(t, s, "SUBSCRIBE t WITH (PROGRESS = false, SNAPSHOT = maybe)", sqlerr.InvalidParameterValue)
 	expectError(t, s, "DECLARE c CURSOR FOR SUBSCRIBE t", sqlerr.FeatureNotSupported)
-	expectError(t, s, "COPY (SUBSCRIBE t) TO STDOUT", sqlerr.FeatureNotSupported)
+	expectError(t, s, "COPY (SUBSCRIBE t) TO STDOUT WITH (FORMAT binary)", sqlerr.FeatureNotSupported)
+	expectError(t, s, "COPY (SUBSCRIBE v) TO STDOUT", sqlerr.FeatureNotSupported)
 	if n := e.subs.count.Load(); n != 0 {
 		t.Errorf("%d subscriptions registered after failures", n)
 	}

@@ -63,6 +63,9 @@ func (c *conn) copyIn(ctx context.Context, ci engine.CopyIn) (tag string, err er
 func (c *conn) copyOut(ctx context.Context, co engine.CopyOut) (tag string, err error) {
 	defer co.Close()
 	c.w.send(&pgproto3.CopyOutResponse{OverallFormat: 0, ColumnFormatCodes: make([]uint16, co.NumColumns())})
+	if err := c.w.flush(); err != nil {
+		return "", err
+	}
 	var n int64
 	for {
 		data, rows, err := co.Next(ctx)
@@ -74,7 +77,11 @@ func (c *conn) copyOut(ctx context.Context, co engine.CopyOut) (tag string, err 
 		}
 		n += int64(rows)
 		c.w.send(&pgproto3.CopyData{Data: data})
-		if err := c.w.flushIfFull(); err != nil {
+		flush := c.w.flushIfFull
+		if s, ok := co.(interface{ Streaming() bool }); ok && s.Streaming() {
+			flush = c.w.flush // a subscription: the next rows may be far off
+		}
+		if err := flush(); err != nil {
 			return "", err
 		}
 	}

@@ -10,7 +10,7 @@ import (
 //
 // Options are SNAPSHOT and PROGRESS, each a Boolean (TRUE/FALSE, ON/OFF, 1/0, or the bare word,
 // which means TRUE). SUBSCRIBE to a query, AS OF, UP TO and ENVELOPE are recognized and rejected
-// with 0A000, as are DECLARE … CURSOR FOR SUBSCRIBE and COPY (SUBSCRIBE …) TO STDOUT.
+// with 0A000, as is DECLARE … CURSOR FOR SUBSCRIBE.
 
 // Subscribe is SUBSCRIBE [TO] name [WITH (SNAPSHOT = bool, PROGRESS = bool)].
 type Subscribe struct {
@@ -28,6 +28,18 @@ type Subscribe struct {
 
 // parseSubscribe parses the rest of SUBSCRIBE after the word SUBSCRIBE.
 func (p *parser) parseSubscribe() (*Subscribe, error) {
+	sub, err := p.parseSubscribeBody()
+	if err != nil {
+		return nil, err
+	}
+	if err := p.expectEOF(); err != nil {
+		return nil, err
+	}
+	return sub, nil
+}
+
+// parseSubscribeBody parses [TO] name [WITH (...)] after the word SUBSCRIBE.
+func (p *parser) parseSubscribeBody() (*Subscribe, error) {
 	p.acceptWords("TO")
 	if t := p.peek(0); t.kind == tokOp && t.text == "(" {
 		return nil, p.at(sqlerr.NotSupported("SUBSCRIBE to a query (create a materialized view and subscribe to it)"), t)
@@ -52,9 +64,6 @@ func (p *parser) parseSubscribe() (*Subscribe, error) {
 		return nil, p.at(sqlerr.NotSupported("SUBSCRIBE … ENVELOPE"), t)
 	case p.word(0) == "WITHIN" || p.word(0) == "ORDER":
 		return nil, p.at(sqlerr.NotSupported("SUBSCRIBE … "+p.word(0)), t)
-	}
-	if err := p.expectEOF(); err != nil {
-		return nil, err
 	}
 	return sub, nil
 }
@@ -135,11 +144,63 @@ func (p *parser) parseDeclareSubscribe() (any, bool, error) {
 	}
 }
 
-// parseCopySubscribe recognizes COPY (SUBSCRIBE …) TO STDOUT, which is not supported; every other
-// COPY is PostgreSQL's.
+// CopySubscribe is COPY (SUBSCRIBE …) TO STDOUT [[WITH] (FORMAT text | csv)]: the subscription's
+// rows streamed as COPY data, as Materialize offers it.
+type CopySubscribe struct {
+	Subscribe *Subscribe
+	// Format is "text" (the default) or "csv".
+	Format string
+}
+
+// parseCopySubscribe recognizes COPY (SUBSCRIBE …) TO STDOUT; every other COPY is PostgreSQL's.
 func (p *parser) parseCopySubscribe() (any, bool, error) {
-	if t := p.peek(1); t.kind == tokOp && t.text == "(" && p.word(2) == "SUBSCRIBE" {
-		return nil, true, p.at(sqlerr.NotSupported("COPY (SUBSCRIBE …) TO STDOUT"), p.peek(2))
+	if t := p.peek(1); t.kind != tokOp || t.text != "(" || p.word(2) != "SUBSCRIBE" {
+		return nil, false, nil
 	}
-	return nil, false, nil
+	p.i = 3
+	sub, err := p.parseSubscribeBody()
+	if err != nil {
+		return nil, true, err
+	}
+	if _, err := p.expectOp(")"); err != nil {
+		return nil, true, err
+	}
+	if t := p.peek(0); !p.acceptWords("TO") {
+		return nil, true, p.syntaxError(t)
+	}
+	if t := p.peek(0); !p.acceptWords("STDOUT") {
+		return nil, true, p.at(sqlerr.NotSupported("COPY (SUBSCRIBE …) TO a file or program (use TO STDOUT)"), t)
+	}
+	cs := &CopySubscribe{Subscribe: sub, Format: "text"}
+	p.acceptWords("WITH")
+	if p.acceptOp("(") {
+		for {
+			keyTok := p.peek(0)
+			if keyTok.kind != tokWord && keyTok.kind != tokIdent || keyTok.name() != "format" {
+				return nil, true, p.at(sqlerr.NotSupported("this COPY (SUBSCRIBE …) option (FORMAT text or csv is supported)"), keyTok)
+			}
+			p.i++
+			valTok := p.peek(0)
+			v, err := p.optionValue()
+			if err != nil {
+				return nil, true, err
+			}
+			switch asciiLower(v) {
+			case "text", "csv":
+				cs.Format = asciiLower(v)
+			default:
+				return nil, true, p.at(sqlerr.NotSupported("COPY (SUBSCRIBE …) in "+v+" format"), valTok)
+			}
+			if p.acceptOp(")") {
+				break
+			}
+			if _, err := p.expectOp(","); err != nil {
+				return nil, true, err
+			}
+		}
+	}
+	if err := p.expectEOF(); err != nil {
+		return nil, true, err
+	}
+	return cs, true, nil
 }

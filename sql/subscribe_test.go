@@ -35,6 +35,22 @@ func TestSubscribeParse(t *testing.T) {
 	}
 }
 
+func TestCopySubscribeParse(t *testing.T) {
+	for in, want := range map[string]CopySubscribe{
+		"COPY (SUBSCRIBE v) TO STDOUT":                                          {Subscribe: &Subscribe{Name: []string{"v"}, NamePos: 17, Snapshot: true}, Format: "text"},
+		"copy (subscribe to v with (snapshot = false)) to stdout (format csv);": {Subscribe: &Subscribe{Name: []string{"v"}, NamePos: 20}, Format: "csv"},
+	} {
+		st, err := ParseOne(in)
+		if err != nil {
+			t.Fatalf("%q: %v", in, err)
+		}
+		got, ok := st.Runnel.(*CopySubscribe)
+		if !ok || !reflect.DeepEqual(*got, want) {
+			t.Errorf("%q: got %#v, want %#v", in, st.Runnel, want)
+		}
+	}
+}
+
 func TestSubscribeErrors(t *testing.T) {
 	cases := []struct {
 		in, code, msg string
@@ -54,7 +70,9 @@ func TestSubscribeErrors(t *testing.T) {
 		{"SUBSCRIBE v WITH (SNAPSHOT) UP TO 3", sqlerr.FeatureNotSupported, "SUBSCRIBE … UP TO is not supported", 29},
 		{"SUBSCRIBE v ENVELOPE UPSERT (KEY (a))", sqlerr.FeatureNotSupported, "SUBSCRIBE … ENVELOPE is not supported", 13},
 		{"DECLARE c CURSOR FOR SUBSCRIBE v", sqlerr.FeatureNotSupported, "DECLARE CURSOR FOR SUBSCRIBE is not supported", 22},
-		{"COPY (SUBSCRIBE v) TO STDOUT", sqlerr.FeatureNotSupported, "COPY (SUBSCRIBE …) TO STDOUT is not supported", 7},
+		{"COPY (SUBSCRIBE v) TO '/tmp/x'", sqlerr.FeatureNotSupported, "COPY (SUBSCRIBE …) TO a file or program (use TO STDOUT) is not supported", 23},
+		{"COPY (SUBSCRIBE v) TO STDOUT WITH (FORMAT binary)", sqlerr.FeatureNotSupported, "COPY (SUBSCRIBE …) in binary format is not supported", 43},
+		{"COPY (SUBSCRIBE v TO STDOUT", sqlerr.SyntaxError, `syntax error at or near "TO"`, 19},
 	}
 	for _, c := range cases {
 		_, err := ParseOne(c.in)

@@ -5,11 +5,13 @@ import (
 	"context"
 	"database/sql/driver"
 	"fmt"
+	"io"
 	"math/rand"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"syscall"
 	"testing"
@@ -335,5 +337,48 @@ func TestCopyToPgx(t *testing.T) {
 	}
 	if got := rowsText(t, c, "SELECT count(*) FROM items"); got != "2" {
 		t.Errorf("the connection after COPY: %q", got)
+	}
+}
+
+// TestCopySubscribe streams COPY (SUBSCRIBE …) TO STDOUT through pgx's CopyTo: the snapshot, then
+// each committed change, until the client cancels.
+func TestCopySubscribe(t *testing.T) {
+	s := startServer(t, ":memory:")
+	c := connect(t, s)
+	mustExec(t, c, "CREATE TABLE t (id bigint, name text)")
+	mustExec(t, c, "INSERT INTO t VALUES (1, 'a')")
+	mustExec(t, c, "CREATE MATERIALIZED VIEW v AS SELECT name, count(*) AS n FROM t GROUP BY name")
+	sub := connect(t, s)
+	pr, pw := io.Pipe()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		_, err := sub.PgConn().CopyTo(ctx, pw, "COPY (SUBSCRIBE v) TO STDOUT WITH (FORMAT csv)")
+		pw.CloseWithError(err)
+		done <- err
+	}()
+	lines := bufio.NewScanner(pr)
+	next := func() string {
+		if !lines.Scan() {
+			t.Fatalf("the subscription ended: %v", lines.Err())
+		}
+		f := strings.SplitN(lines.Text(), ",", 2) // drop mz_timestamp
+		return f[1]
+	}
+	if got := next(); got != "1,a,1" {
+		t.Fatalf("snapshot: %q", got)
+	}
+	mustExec(t, c, "INSERT INTO t VALUES (2, 'a')")
+	got := []string{next(), next()}
+	sort.Strings(got)
+	if strings.Join(got, " ") != "-1,a,1 1,a,2" {
+		t.Fatalf("changes: %q", got)
+	}
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("cancelling the COPY did not end it")
 	}
 }
