@@ -206,6 +206,10 @@ func (e *Engine) inputContents(g *exec.Graph, r reader, ectx *expr.Context) (map
 			in[id] = zset.Empty(e.mem, o.columnTypes())
 			continue
 		}
+		if err := ectx.Err(); err != nil { // an ad-hoc query cancelled while it reads its inputs
+			releaseAll(in)
+			return nil, err
+		}
 		b, err := e.readInput(g, ectx, o, r)
 		if err != nil {
 			releaseAll(in)

@@ -54,6 +54,9 @@ type Result struct {
 	Empty bool
 	// ParameterChanges are session parameters this statement changed, to re-report.
 	ParameterChanges []Parameter
+	// Binary asks for the rows in binary format where the client did not choose formats
+	// (FETCH from a BINARY cursor in the simple protocol).
+	Binary bool
 }
 
 // Rows streams result rows in chunks.

@@ -160,5 +160,6 @@ func normalizePasswordEncryption(v string) (string, error) {
 
 func init() {
 	// password_encryption lives here, next to the only code that reads it.
-	knownSettings["password_encryption"] = &setting{name: "password_encryption", def: PasswordSCRAM, normalize: normalizePasswordEncryption}
+	knownSettings["password_encryption"] = &setting{name: "password_encryption", def: PasswordSCRAM, normalize: normalizePasswordEncryption,
+		desc: "Chooses the algorithm for encrypting passwords."}
 }

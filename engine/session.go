@@ -28,6 +28,12 @@ type Session struct {
 	txWrote  bool // a statement in the current block committed a write
 	txStart  time.Time
 	stmtTime time.Time
+
+	// cursors are the open cursors by name (DECLARE … CURSOR).
+	cursors map[string]*cursor
+	// implicitTx is set while a multi-statement simple Query runs outside a transaction block
+	// (BeginImplicit).
+	implicitTx bool
 }
 
 // NewSession starts a session for user on database. Startup parameters the client sent
@@ -43,16 +49,84 @@ func (e *Engine) NewSession(user, database string, params map[string]string) (*S
 	if !s.isSuperuser() {
 		s.settings.values["is_superuser"] = "off"
 	}
-	for name, value := range params {
-		if _, err := s.settings.set(name, value); err != nil {
-			if e := sqlerr.From(err); e != nil && e.Code == sqlerr.UndefinedObject {
-				continue // unknown startup options are ignored, as PostgreSQL does for GUCs it lacks
+	for name, value := range startupSettings(params) {
+		if err := s.settings.setStartup(name, value); err != nil {
+			if e := sqlerr.From(err); e != nil && (e.Code == sqlerr.UndefinedObject || e.Code == sqlerr.FeatureNotSupported) {
+				// Unknown parameters, and values Runnel cannot honour (DateStyle=SQL), keep the
+				// default, which the client sees in ParameterStatus and can correct.
+				continue
 			}
 			return nil, err
 		}
 	}
 	return s, nil
 }
+
+// startupSettings are the settings a StartupMessage asks for: its parameters, and the
+// "-c name=value" (or "--name=value") switches of its options parameter, which win.
+func startupSettings(params map[string]string) map[string]string {
+	out := make(map[string]string, len(params))
+	for name, value := range params {
+		switch name {
+		case "user", "database", "options", "replication":
+		default:
+			out[name] = value
+		}
+	}
+	args := splitOptions(params["options"])
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "-c" && i+1 < len(args):
+			i++
+			a = args[i]
+		case strings.HasPrefix(a, "-c"):
+			a = a[2:]
+		case strings.HasPrefix(a, "--"):
+			a = a[2:]
+		default:
+			continue
+		}
+		if name, value, ok := strings.Cut(a, "="); ok {
+			out[strings.ReplaceAll(name, "-", "_")] = value
+		}
+	}
+	return out
+}
+
+// splitOptions splits the options startup parameter at unescaped spaces; a backslash makes the
+// next character literal, as in PostgreSQL's pg_split_opts.
+func splitOptions(s string) []string {
+	var out []string
+	var cur strings.Builder
+	inWord := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '\\' && i+1 < len(s):
+			i++
+			cur.WriteByte(s[i])
+			inWord = true
+		case c == ' ' || c == '\t' || c == '\n':
+			if inWord {
+				out = append(out, cur.String())
+				cur.Reset()
+				inWord = false
+			}
+		default:
+			cur.WriteByte(c)
+			inWord = true
+		}
+	}
+	if inWord {
+		out = append(out, cur.String())
+	}
+	return out
+}
+
+// StatementTimeout is the session's statement_timeout; 0 means none. The protocol layer
+// cancels a statement that runs longer with 57014.
+func (s *Session) StatementTimeout() time.Duration { return s.settings.timeout }
 
 // Parameters are the values reported with ParameterStatus at startup.
 func (s *Session) Parameters() []Parameter { return s.settings.reported() }
@@ -73,8 +147,8 @@ func (s *Session) ExtraFloatDigits() int {
 	return n
 }
 
-// Close ends the session.
-func (s *Session) Close() {}
+// Close ends the session: its cursors (and the subscriptions behind them) are closed.
+func (s *Session) Close() { s.closeCursors(func(*cursor) bool { return true }) }
 
 // Split breaks a simple-protocol query string into its statements and their byte offsets.
 func (s *Session) Split(text string) ([]string, []int, error) { return sql.Split(text) }
@@ -97,6 +171,7 @@ func (s *Session) statementTime() types.TimestampValue {
 func (s *Session) Prepare(ctx context.Context, text string, paramTypes []types.T) (*Prepared, error) {
 	st, err := sql.ParseOne(text)
 	if err != nil {
+		s.failTx()
 		return nil, err
 	}
 	p := &Prepared{SQL: text}
@@ -105,10 +180,11 @@ func (s *Session) Prepare(ctx context.Context, text string, paramTypes []types.T
 		return p, nil
 	}
 	if s.txStatus == 'E' && !isTxEnd(st) {
-		return nil, sqlerr.New(sqlerr.InvalidTransactionState, "current transaction is aborted, commands ignored until end of transaction block")
+		return nil, errTxAborted()
 	}
 	x, err := s.bind(st, paramTypes, p)
 	if err != nil {
+		s.failTx()
 		return nil, err
 	}
 	p.exec = x
@@ -116,6 +192,13 @@ func (s *Session) Prepare(ctx context.Context, text string, paramTypes []types.T
 		p.ParamTypes = resolvedParams(paramTypes)
 	}
 	return p, nil
+}
+
+// failTx marks an open transaction block failed: as in PostgreSQL, any error does.
+func (s *Session) failTx() {
+	if s.txStatus == 'T' {
+		s.txStatus = 'E'
+	}
 }
 
 // Execute runs a prepared statement with parameter values of its ParamTypes.
@@ -126,7 +209,7 @@ func (s *Session) Execute(ctx context.Context, p *Prepared, params []types.Datum
 	s.stmtTime = time.Now()
 	if s.txStatus == 'E' {
 		if _, ok := p.exec.(*txExec); !ok {
-			return nil, sqlerr.New(sqlerr.InvalidTransactionState, "current transaction is aborted, commands ignored until end of transaction block")
+			return nil, errTxAborted()
 		}
 	}
 	r, err := p.exec.execute(ctx, s, params)
@@ -160,6 +243,10 @@ func (s *Session) bind(st sql.Statement, paramTypes []types.T, p *Prepared) (exe
 		return s.bindSubscribe(r, p)
 	case *sql.CopySubscribe:
 		return s.bindCopySubscribe(r)
+	case *sql.DeclareSubscribe:
+		return s.bindDeclareSubscribe(r)
+	case *sql.Fetch:
+		return s.bindFetchWith(r, p)
 	}
 	switch n := st.AST.Node.(type) {
 	case *pg_query.Node_SelectStmt:
@@ -199,6 +286,12 @@ func (s *Session) bind(st sql.Statement, paramTypes []types.T, p *Prepared) (exe
 		return &showExec{name: name}, nil
 	case *pg_query.Node_TransactionStmt:
 		return &txExec{stmt: n.TransactionStmt}, nil
+	case *pg_query.Node_DeclareCursorStmt:
+		return s.bindDeclare(st, n.DeclareCursorStmt, paramTypes, p)
+	case *pg_query.Node_FetchStmt:
+		return s.bindFetch(n.FetchStmt, p)
+	case *pg_query.Node_ClosePortalStmt:
+		return &closeExec{name: n.ClosePortalStmt.Portalname}, nil
 	case *pg_query.Node_CopyStmt:
 		return s.bindCopy(st, n.CopyStmt)
 	case *pg_query.Node_TruncateStmt:

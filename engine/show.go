@@ -111,38 +111,3 @@ func (x *explainExec) execute(_ context.Context, s *Session, _ []types.Datum) (*
 	}
 	return rowsResult("EXPLAIN", []Column{{Name: "QUERY PLAN", Type: types.TextT}}, e.mem, rows), nil
 }
-
-// Transactions. Every statement commits on its own (one epoch each); BEGIN … COMMIT groups
-// statements for the client's benefit only. ROLLBACK of a block that wrote is refused rather than
-// pretending: the writes are already committed.
-
-type txExec struct{ stmt *pg_query.TransactionStmt }
-
-func (x *txExec) execute(_ context.Context, s *Session, _ []types.Datum) (*Result, error) {
-	switch x.stmt.Kind {
-	case pg_query.TransactionStmtKind_TRANS_STMT_BEGIN, pg_query.TransactionStmtKind_TRANS_STMT_START:
-		if s.txStatus == 'I' {
-			s.txStatus, s.txWrote = 'T', false
-			s.txStart = s.stmtTime
-		}
-		return &Result{Tag: "BEGIN"}, nil
-	case pg_query.TransactionStmtKind_TRANS_STMT_COMMIT:
-		failed := s.txStatus == 'E'
-		s.txStatus, s.txWrote = 'I', false
-		if failed {
-			return &Result{Tag: "ROLLBACK"}, nil
-		}
-		return &Result{Tag: "COMMIT"}, nil
-	case pg_query.TransactionStmtKind_TRANS_STMT_ROLLBACK:
-		wrote := s.txWrote
-		s.txStatus, s.txWrote = 'I', false
-		if wrote {
-			return nil, &sqlerr.Error{Code: sqlerr.FeatureNotSupported,
-				Message: "ROLLBACK of committed writes is not supported",
-				Detail:  "Runnel commits every statement on its own; the writes made in this transaction block are already committed.",
-			}
-		}
-		return &Result{Tag: "ROLLBACK"}, nil
-	}
-	return nil, sqlerr.NotSupported("savepoints and two-phase commit")
-}

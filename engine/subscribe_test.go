@@ -181,7 +181,8 @@ func TestSubscribeRejects(t *testing.T) {
 	}
 	expectError(t, s, "SUBSCRIBE t WITH (PROGRESS)", sqlerr.FeatureNotSupported)
 	expectError(t, s, "SUBSCRIBE t WITH (PROGRESS = false, SNAPSHOT = maybe)", sqlerr.InvalidParameterValue)
-	expectError(t, s, "DECLARE c CURSOR FOR SUBSCRIBE t", sqlerr.FeatureNotSupported)
+	expectError(t, s, "DECLARE c CURSOR FOR SUBSCRIBE t", "25P01")                              // outside a transaction block
+	expectError(t, s, "DECLARE c CURSOR WITH HOLD FOR SUBSCRIBE v", sqlerr.FeatureNotSupported) // a plain view
 	expectError(t, s, "COPY (SUBSCRIBE t) TO STDOUT WITH (FORMAT binary)", sqlerr.FeatureNotSupported)
 	expectError(t, s, "COPY (SUBSCRIBE v) TO STDOUT", sqlerr.FeatureNotSupported)
 	if n := e.subs.count.Load(); n != 0 {

@@ -104,6 +104,7 @@ func (j *joinOp) Step(ctx *expr.Context, in []zset.Batch) (zset.Batch, error) {
 	oldRTotal, oldRNull := R.total, R.nullW
 	var touchedL, touchedR []*joinRow
 	var pairs []joinPair
+	cancel := cancelCheck{ctx: ctx}
 
 	// ΔL ⋈ R_old.
 	L.encode(dl)
@@ -120,6 +121,9 @@ func (j *joinOp) Step(ctx *expr.Context, in []zset.Batch) (zset.Batch, error) {
 			}
 		}
 		L.addWeight(l, wi)
+		if err := cancel.at(len(pairs)); err != nil {
+			return zset.Batch{}, err
+		}
 	}
 	// L_new ⋈ ΔR.
 	R.encode(dr)
@@ -139,6 +143,9 @@ func (j *joinOp) Step(ctx *expr.Context, in []zset.Batch) (zset.Batch, error) {
 			}
 		}
 		R.addWeight(r, wi)
+		if err := cancel.at(len(pairs)); err != nil {
+			return zset.Batch{}, err
+		}
 	}
 
 	pairs, err := j.applyResidual(ctx, pairs)
@@ -147,7 +154,13 @@ func (j *joinOp) Step(ctx *expr.Context, in []zset.Batch) (zset.Batch, error) {
 	}
 	out := zset.NewBuilder(mem, j.outTypes)
 	nl := len(j.leftTypes)
-	for _, p := range pairs {
+	for i, p := range pairs {
+		if i%cancelCheckEvery == cancelCheckEvery-1 {
+			if err := ctx.Err(); err != nil {
+				out.Release()
+				return zset.Batch{}, err
+			}
+		}
 		if j.kind < SemiJoin && p.w != 0 {
 			out.AppendConcat(p.l.vals, p.r.vals, nl, p.w)
 		}
@@ -242,8 +255,14 @@ func (j *joinOp) applyResidual(ctx *expr.Context, pairs []joinPair) ([]joinPair,
 	}
 	all := append(append([]types.T{}, j.leftTypes...), j.rightTypes...)
 	b := zset.NewBuilder(ctx.Allocator(), all)
-	for _, p := range pairs {
+	for i, p := range pairs {
 		b.AppendConcat(p.l.vals, p.r.vals, len(j.leftTypes), 1)
+		if i%cancelCheckEvery == cancelCheckEvery-1 {
+			if err := ctx.Err(); err != nil {
+				b.Release()
+				return nil, err
+			}
+		}
 	}
 	batch := b.Build()
 	defer batch.Release()

@@ -288,10 +288,25 @@ func (c *conn) readyForQuery() {
 	c.w.send(&pgproto3.ReadyForQuery{TxStatus: c.sess.TxStatus()})
 }
 
+// errStatementTimeout is the cause of a statement context that outlived statement_timeout.
+var errStatementTimeout = &sqlerr.Error{Code: sqlerr.QueryCanceled, Message: "canceling statement due to statement timeout"}
+
 // beginStatement returns the context for one statement (or one Execute of a portal), which a
-// CancelRequest cancels. The caller must call endStatement.
+// CancelRequest cancels, and the session's statement_timeout ends. The caller must call
+// endStatement.
 func (c *conn) beginStatement() context.Context {
 	ctx, cancel := context.WithCancelCause(c.ctx)
+	if t, ok := c.sess.(StatementTimeouter); ok {
+		if d := t.StatementTimeout(); d > 0 {
+			var stop context.CancelFunc
+			ctx, stop = context.WithTimeoutCause(ctx, d, errStatementTimeout)
+			cancelOuter := cancel
+			cancel = func(cause error) {
+				cancelOuter(cause)
+				stop()
+			}
+		}
+	}
 	c.mu.Lock()
 	c.stmtCancel = cancel
 	c.mu.Unlock()

@@ -11,6 +11,12 @@
 //
 //   - Cancel requests (BackendKeyData: random process id and secret per connection) cancel the
 //     context of the statement running at that moment on the target connection, nothing else.
+//     A Session that implements StatementTimeouter (statement_timeout) has each statement's
+//     context (a simple-protocol statement, or one Parse or Execute) end after that long, with
+//     57014 "canceling statement due to statement timeout"; the connection stays usable.
+//
+//   - Results marked engine.Result.Binary (FETCH from a BINARY cursor) are sent in binary
+//     format when the client did not choose formats (the simple protocol).
 //
 //   - Ownership: pgwire owns every engine.Rows and engine.CopyIn it receives. Rows are closed when
 //     their portal is closed, replaced, finished, when the transaction ends (Sync outside a

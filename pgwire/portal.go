@@ -165,6 +165,12 @@ func (c *conn) sendResult(ctx context.Context, res *engine.Result, prep *engine.
 	case res.Rows != nil:
 		defer res.Rows.Close()
 		cols := resultColumns(res, prep)
+		if formats == nil && res.Binary && describe { // the simple protocol: no Bind chose formats
+			formats = make([]int16, len(cols))
+			for i := range formats {
+				formats[i] = formatBinary
+			}
+		}
 		if describe {
 			c.w.send(&pgproto3.RowDescription{Fields: fieldDescriptions(cols, formats)})
 		}

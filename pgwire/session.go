@@ -54,6 +54,22 @@ type FloatDigitser interface {
 	ExtraFloatDigits() int
 }
 
+// StatementTimeouter is implemented by a Session with a statement_timeout: a statement (or an
+// Execute of a portal) that runs longer is cancelled with 57014.
+type StatementTimeouter interface {
+	// StatementTimeout is the limit; 0 means none.
+	StatementTimeout() time.Duration
+}
+
+// ImplicitTransactioner is implemented by a Session that runs the statements of a multi-statement
+// simple Query in one implicit transaction block, as PostgreSQL does (so that a cursor declared
+// in it can be fetched from by the statements after it).
+type ImplicitTransactioner interface {
+	BeginImplicit()
+	// EndImplicit is called after the Query's last statement ran or one failed.
+	EndImplicit(failed bool)
+}
+
 // textFormat is what a session's text output depends on.
 type textFormat struct {
 	loc              *time.Location

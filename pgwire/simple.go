@@ -22,8 +22,14 @@ func (c *conn) handleQuery(q string) {
 		c.w.send(&pgproto3.EmptyQueryResponse{})
 		return
 	}
+	failed := false
+	if it, ok := c.sess.(ImplicitTransactioner); ok && len(stmts) > 1 {
+		it.BeginImplicit()
+		defer func() { it.EndImplicit(failed) }()
+	}
 	for i, s := range stmts {
 		if err := c.runSimple(s); err != nil {
+			failed = true
 			if i < len(offs) {
 				err = shiftPosition(err, q, offs[i])
 			}
@@ -31,6 +37,7 @@ func (c *conn) handleQuery(q string) {
 			return
 		}
 		if c.w.err != nil {
+			failed = true
 			return
 		}
 	}

@@ -53,6 +53,8 @@ func parseRunnel(text string) (stmt any, ok bool, err error) {
 		return runnel(p.parseSubscribe())
 	case "DECLARE":
 		return p.parseDeclareSubscribe()
+	case "FETCH":
+		return p.parseFetchWith()
 	case "COPY":
 		return p.parseCopySubscribe()
 	case "DROP":

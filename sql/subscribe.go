@@ -10,7 +10,7 @@ import (
 //
 // Options are SNAPSHOT and PROGRESS, each a Boolean (TRUE/FALSE, ON/OFF, 1/0, or the bare word,
 // which means TRUE). SUBSCRIBE to a query, AS OF, UP TO and ENVELOPE are recognized and rejected
-// with 0A000, as is DECLARE … CURSOR FOR SUBSCRIBE.
+// with 0A000. DECLARE … CURSOR FOR SUBSCRIBE is in cursor.go.
 
 // Subscribe is SUBSCRIBE [TO] name [WITH (SNAPSHOT = bool, PROGRESS = bool)].
 type Subscribe struct {
@@ -125,23 +125,6 @@ func parseBool(v string) (bool, bool) {
 		return false, true
 	}
 	return false, false
-}
-
-// parseDeclareSubscribe recognizes DECLARE name … CURSOR … FOR SUBSCRIBE, which is not supported;
-// every other DECLARE is PostgreSQL's.
-func (p *parser) parseDeclareSubscribe() (any, bool, error) {
-	for n := 1; ; n++ {
-		t := p.peek(n)
-		if t.kind == tokEOF || t.kind == tokError {
-			return nil, false, nil
-		}
-		if p.word(n) == "FOR" {
-			if p.word(n+1) != "SUBSCRIBE" {
-				return nil, false, nil
-			}
-			return nil, true, p.at(sqlerr.NotSupported("DECLARE CURSOR FOR SUBSCRIBE"), p.peek(n+1))
-		}
-	}
 }
 
 // CopySubscribe is COPY (SUBSCRIBE …) TO STDOUT [[WITH] (FORMAT text | csv)]: the subscription's
