@@ -100,10 +100,11 @@ func layoutOf(o *object) *layout {
 	return l
 }
 
-// markExact finds the key columns whose exact form the key encoding loses.
+// markExact finds the key columns whose exact form the key encoding loses (arrays among them: their
+// elements may be any of those).
 func (l *layout) markExact() {
 	for _, k := range l.keyCols {
-		if kind := l.colTypes[k].Kind; kind == types.Numeric || kind == types.Interval || l.colTypes[k].IsFloat() {
+		if kind := l.colTypes[k].Kind; kind == types.Numeric || kind == types.Interval || l.colTypes[k].IsFloat() || kind == types.Array {
 			l.exact[k] = true
 			l.valueCols = append(l.valueCols, k)
 		}

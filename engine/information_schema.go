@@ -123,6 +123,9 @@ func columnRow(schema, table string, i int, c planner.RelColumn) []types.Datum {
 	if p := strings.IndexByte(dataType, '('); p >= 0 {
 		dataType = dataType[:p]
 	}
+	if t.Kind == types.Array {
+		dataType = "ARRAY"
+	}
 	var def, charLen, prec, radix, scale, dtPrec types.Datum
 	if c.Default != "" {
 		def = c.Default
@@ -158,6 +161,15 @@ func columnRow(schema, table string, i int, c planner.RelColumn) []types.Datum {
 
 // udtName is the name of t's type in pg_type.
 func udtName(t types.T) string {
+	if t.Kind == types.Array {
+		switch {
+		case t.IsVector():
+			return t.String()
+		case t.ElemType().Reg == types.RegOID:
+			return "_oid"
+		}
+		return "_" + udtName(t.ElemType())
+	}
 	switch t.Kind {
 	case types.Bool:
 		return "bool"

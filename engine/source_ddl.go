@@ -80,6 +80,9 @@ func (x *createSourceExec) execute(ctx context.Context, s *Session, _ []types.Da
 	}
 	cols := make([]row.Column, len(o.Columns))
 	for i, c := range o.Columns {
+		if c.Type.Kind == types.Array {
+			return nil, sqlerr.NotSupported(fmt.Sprintf("array column %q in a %s", c.Name, what))
+		}
 		cols[i] = row.Column{Name: c.Name, Type: c.Type}
 	}
 	cfg, _, err := spec.config(cols, o.PrimaryKey)

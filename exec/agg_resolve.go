@@ -11,7 +11,8 @@ import (
 
 // AggCall is one aggregate call of an Aggregate operator.
 type AggCall struct {
-	// Name is the lowercase aggregate name: count, sum, avg, min, max, bool_and, bool_or, every.
+	// Name is the lowercase aggregate name: count, sum, avg, min, max, bool_and, bool_or, every,
+	// array_agg, string_agg.
 	Name string
 	// Arg is the input column aggregated; -1 for count(*).
 	Arg int
@@ -24,15 +25,21 @@ type AggCall struct {
 	Filter int
 	// ResultType is the output type, as ResolveAggregate returns it.
 	ResultType types.T
+	// Desc orders array_agg's elements descending (array_agg(x ORDER BY x DESC)), and
+	// string_agg's.
+	Desc bool
+	// Sep is string_agg's delimiter (a constant).
+	Sep string
 }
 
 // supportedAggregates are the aggregates Runnel computes incrementally.
 var supportedAggregates = map[string]bool{"count": true, "sum": true, "avg": true, "min": true,
-	"max": true, "bool_and": true, "bool_or": true, "every": true}
+	"max": true, "bool_and": true, "bool_or": true, "every": true, "array_agg": true,
+	"string_agg": true}
 
 // otherAggregates are PostgreSQL aggregates Runnel recognizes but does not implement: using
 // one is 0A000, not "function does not exist".
-var otherAggregates = map[string]bool{"string_agg": true, "array_agg": true, "json_agg": true,
+var otherAggregates = map[string]bool{"json_agg": true,
 	"jsonb_agg": true, "json_object_agg": true, "jsonb_object_agg": true, "stddev": true,
 	"stddev_pop": true, "stddev_samp": true, "variance": true, "var_pop": true, "var_samp": true,
 	"bit_and": true, "bit_or": true, "bit_xor": true, "corr": true, "covar_pop": true,
@@ -103,6 +110,17 @@ func ResolveAggregate(name string, argTypes []types.T) (types.T, error) {
 		if t.Kind == types.Bool || t.Kind == types.Unknown {
 			return types.BoolT, nil
 		}
+	case "string_agg":
+		if t.IsString() || t.Kind == types.Unknown {
+			return types.TextT, nil
+		}
+	case "array_agg":
+		if at, ok := types.ArrayOf(t); ok {
+			return at, nil
+		}
+		if t.Kind == types.Array {
+			return types.T{}, sqlerr.NotSupported("array_agg of arrays")
+		}
 	}
 	return types.T{}, undefinedAggregate(name, argTypes)
 }
@@ -145,6 +163,10 @@ func newAccumulator(mem memory.Allocator, a AggCall) (accumulator, error) {
 		}
 	case name == "min" || name == "max":
 		acc = &minMaxAcc{max: name == "max"}
+	case name == "array_agg":
+		acc = &arrayAggAcc{desc: a.Desc, arg: a.ArgType}
+	case name == "string_agg":
+		acc = &stringAggAcc{arrayAggAcc: arrayAggAcc{desc: a.Desc, arg: a.ArgType}, sep: a.Sep}
 	default: // bool_and, bool_or, every
 		acc = &boolAcc{or: name == "bool_or"}
 	}

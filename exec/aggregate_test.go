@@ -3,6 +3,7 @@ package exec
 import (
 	"math"
 	"math/rand"
+	"sort"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
@@ -54,6 +55,9 @@ func agg(t *testing.T, name string, arg int, distinct bool, filter int) AggCall 
 
 // refAggregate computes call c over rows (each with multiplicity) the obvious way.
 func refAggregate(t *testing.T, c AggCall, rows [][]types.Datum, ns []int64) types.Datum {
+	if c.Name == "array_agg" {
+		return refArrayAgg(c, rows, ns)
+	}
 	var vals []types.Datum
 	var count int64
 	seen := map[string]bool{}
@@ -221,7 +225,8 @@ func TestAggregateOracle(t *testing.T) {
 		agg(t, "avg", 2, false, -1), agg(t, "sum", 3, false, -1), agg(t, "avg", 3, false, -1),
 		agg(t, "sum", 6, false, -1), agg(t, "max", 2, false, -1), agg(t, "min", 3, false, -1),
 		agg(t, "sum", 7, false, -1), agg(t, "avg", 7, false, -1), agg(t, "max", 7, false, -1),
-		agg(t, "avg", 2, true, 4),
+		agg(t, "avg", 2, true, 4), agg(t, "array_agg", 1, false, -1), agg(t, "array_agg", 5, false, 4),
+		func() AggCall { c := agg(t, "array_agg", 6, false, -1); c.Desc = true; return c }(),
 	}
 	t.Run("group by", func(t *testing.T) { aggOracle(t, []int{0}, calls, 30, 40) })
 	t.Run("group by two", func(t *testing.T) { aggOracle(t, []int{5, 4}, calls[:6], 20, 30) })
@@ -284,4 +289,29 @@ func TestResolveAggregate(t *testing.T) {
 			t.Errorf("%s(%s) = %v, %v; want %v", c.name, c.arg, got, err, c.want)
 		}
 	}
+}
+
+// refArrayAgg is array_agg(x ORDER BY x [DESC]): every value, NULLs included, NULLs last
+// ascending and first descending; NULL over no rows.
+func refArrayAgg(c AggCall, rows [][]types.Datum, ns []int64) types.Datum {
+	var vals types.ArrayValue
+	for i, row := range rows {
+		if c.Filter >= 0 && row[c.Filter] != true {
+			continue
+		}
+		for k := int64(0); k < ns[i]; k++ {
+			vals = append(vals, row[c.Arg])
+		}
+	}
+	if len(vals) == 0 {
+		return nil
+	}
+	sort.SliceStable(vals, func(i, j int) bool {
+		cmp := zset.CompareNullable(vals[i], vals[j], false)
+		if c.Desc {
+			return cmp > 0
+		}
+		return cmp < 0
+	})
+	return vals
 }

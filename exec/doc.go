@@ -9,7 +9,7 @@
 // operator on random inserts, deletes and batch splits).
 //
 // Operator classes (DESIGN.md §3):
-//   - linear, stateless: Filter, Project, Union (ALL), Negate;
+//   - linear, stateless: Filter, Project, ProjectSet (set-returning functions), Union (ALL), Negate;
 //   - bilinear: Join, from arrangements of both sides (ΔL⋈R + L⋈ΔR + ΔL⋈ΔR), plus per-row
 //     match counts that keep outer-join padding, semi, anti and NOT IN output exact;
 //   - non-linear, stateful: Distinct, SetOp (INTERSECT/EXCEPT [ALL]), Aggregate, TopN.

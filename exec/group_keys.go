@@ -44,6 +44,8 @@ func newKeyColumn(t arrow.DataType) (keyColumn, error) {
 		return &intervalKeys{}, nil
 	case arrow.STRING:
 		return &stringKeys{}, nil
+	case arrow.LIST:
+		return &listKeys{}, nil
 	}
 	return nil, internalf("aggregate: cannot group by Arrow type %s", t)
 }

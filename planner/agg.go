@@ -27,6 +27,10 @@ type aggItem struct {
 	filter   expr.Expr
 	distinct bool
 	result   types.T
+	// desc: array_agg(x ORDER BY x DESC).
+	desc bool
+	// sep is string_agg's delimiter.
+	sep string
 }
 
 func (a *aggState) addGroup(e expr.Expr) {
@@ -124,7 +128,7 @@ func (s *stmt) buildAgg(b *bctx, sel *pg_query.SelectStmt, extraKeys []expr.Expr
 		return len(in) - 1
 	}
 	for i, it := range st.items {
-		c := exec.AggCall{Name: it.name, Arg: -1, Distinct: it.distinct, Filter: -1, ResultType: it.result}
+		c := exec.AggCall{Name: it.name, Arg: -1, Distinct: it.distinct, Filter: -1, ResultType: it.result, Desc: it.desc, Sep: it.sep}
 		if it.arg != nil {
 			c.Arg = input(it.arg)
 			c.ArgType = it.arg.Type()
@@ -170,7 +174,7 @@ func (s *stmt) groupExpr(b *bctx, g *pg_query.Node, targets []*pg_query.Node) (e
 func (a *aggState) register(fc *pg_query.FuncCall) (int, error) {
 	s := a.pre.s
 	_, name := funcName(fc)
-	if len(fc.AggOrder) > 0 || fc.AggWithinGroup {
+	if (len(fc.AggOrder) > 0 && name != "array_agg" && name != "string_agg") || fc.AggWithinGroup {
 		return 0, s.notSupported("ordered aggregates", fc.Location)
 	}
 	ab := a.pre.with()
@@ -201,6 +205,13 @@ func (a *aggState) register(fc *pg_query.FuncCall) (int, error) {
 		}
 		it.arg = e
 		argTypes = []types.T{e.Type()}
+	case len(fc.Args) == 2 && name == "string_agg":
+		e, sep, err := stringAggArgs(ab, fc)
+		if err != nil {
+			return 0, err
+		}
+		it.arg, it.sep = e, sep
+		argTypes = []types.T{e.Type()}
 	case len(fc.Args) == 0 && name == "count":
 		return 0, s.errAt(sqlerr.New(sqlerr.UndefinedFunction, "function count() does not exist"), fc.Location)
 	default:
@@ -219,12 +230,19 @@ func (a *aggState) register(fc *pg_query.FuncCall) (int, error) {
 		}
 		it.filter = f
 	}
+	if len(fc.AggOrder) > 0 {
+		desc, err := arrayAggOrder(ab, fc, it.arg)
+		if err != nil {
+			return 0, err
+		}
+		it.desc = desc
+	}
 	res, err := exec.ResolveAggregate(name, argTypes)
 	if err != nil {
 		return 0, s.errAt(err, fc.Location)
 	}
 	it.result = res
-	it.key = fmt.Sprintf("%s|%v|%s|%s", name, it.distinct, exprKey(it.arg), exprKey(it.filter))
+	it.key = fmt.Sprintf("%s|%v|%s|%s|%v|%q", name, it.distinct, exprKey(it.arg), exprKey(it.filter), it.desc, it.sep)
 	for i, x := range a.items {
 		if x.key == it.key {
 			return i, nil

@@ -196,7 +196,16 @@ func figureColname(n *pg_query.Node) (string, bool) {
 			return names[len(names)-1], true
 		}
 	case n.GetAIndirection() != nil:
+		// The last field selected, else the subscripted expression's name.
+		ind := n.GetAIndirection().Indirection
+		for i := len(ind) - 1; i >= 0; i-- {
+			if f := ind[i].GetString_(); f != nil {
+				return f.Sval, true
+			}
+		}
 		return figureColname(n.GetAIndirection().Arg)
+	case n.GetAArrayExpr() != nil:
+		return "array", true
 	case n.GetCaseExpr() != nil:
 		if s, ok := figureColname(n.GetCaseExpr().Defresult); ok {
 			return s, true

@@ -39,6 +39,16 @@ func TestResolveType(t *testing.T) {
 		"interval":                 types.IntervalT,
 		"jsonb":                    types.JSONBT,
 		"json":                     types.JSONBT,
+		"int[]":                    {Kind: types.Array, Elem: types.Int32},
+		"integer[3]":               {Kind: types.Array, Elem: types.Int32},
+		"int[][]":                  {Kind: types.Array, Elem: types.Int32}, // PostgreSQL ignores declared dimensions
+		"_int2":                    {Kind: types.Array, Elem: types.Int16},
+		"pg_catalog.int2[]":        {Kind: types.Array, Elem: types.Int16},
+		"varchar(5)[]":             {Kind: types.Array, Elem: types.Varchar, Precision: 5},
+		"text[]":                   types.TextArrayT,
+		"oid[]":                    types.OidArrayT,
+		"int2vector":               types.Int2VectorT,
+		"oidvector":                types.OidVectorT,
 	}
 	for name, want := range cases {
 		st, err := sql.ParseOne("SELECT NULL::" + name)
@@ -54,7 +64,7 @@ func TestResolveType(t *testing.T) {
 	for text, code := range map[string]string{
 		"SELECT NULL::foo":        sqlerr.UndefinedObject,
 		"SELECT NULL::char(3)":    sqlerr.FeatureNotSupported,
-		"SELECT NULL::int[]":      sqlerr.FeatureNotSupported,
+		"SELECT NULL::_foo":       sqlerr.UndefinedObject,
 		"SELECT NULL::numeric(0)": sqlerr.InvalidParameterValue,
 	} {
 		st, _ := sql.ParseOne(text)

@@ -29,7 +29,12 @@ func joinDomain(r *rel, sc, outer *scope, refs []int, corrPreds []pred) (*projec
 			return c
 		}))
 	}
-	*r = &joinRel{kind: exec.InnerJoin, left: *r, right: domRel, residual: preds}
+	if lat, ok := lateralDomain(*r, domRel, len(ts)); ok {
+		// A function in FROM reads the correlation columns: the domain is joined below it.
+		*r = filter(lat, preds)
+	} else {
+		*r = &joinRel{kind: exec.InnerJoin, left: *r, right: domRel, residual: preds}
+	}
 	// Keep the scope as wide as the plan (subqueries of the WHERE clause may have added
 	// columns), so that the domain's hidden columns sit at their plan positions.
 	for _, t := range (*r).types()[len(sc.cols):nr] {

@@ -18,17 +18,33 @@ func oneRow() rel { return &constRel{rows: [][]types.Datum{{}}} }
 
 // bindFrom binds a FROM list; comma-separated items are cross joins.
 func (s *stmt) bindFrom(items []*pg_query.Node, e *env) (rel, *scope, error) {
+	return s.bindFromCorr(items, e, nil)
+}
+
+// bindFromCorr is bindFrom for a subquery's FROM list: corr, when set, lets set-returning
+// functions read the enclosing query's columns.
+func (s *stmt) bindFromCorr(items []*pg_query.Node, e *env, corr *corrState) (rel, *scope, error) {
 	if len(items) == 0 {
 		return oneRow(), &scope{}, nil
 	}
 	var r rel
 	var cols []colInfo
-	for i, it := range items {
+	for _, it := range items {
+		if rf := it.GetRangeFunction(); rf != nil && len(rf.Functions) == 1 {
+			if fc := rf.Functions[0].GetList().GetItems()[0].GetFuncCall(); fc != nil && isSRF(fc) && (rf.Ordinality || !constantSeries(s, fc, e)) {
+				nr, ncols, err := s.fromSRF(rf, fc, r, cols, e, corr)
+				if err != nil {
+					return nil, nil, err
+				}
+				r, cols = nr, ncols
+				continue
+			}
+		}
 		ir, icols, err := s.fromItem(it, e)
 		if err != nil {
 			return nil, nil, err
 		}
-		if i == 0 {
+		if r == nil {
 			r, cols = ir, icols
 			continue
 		}

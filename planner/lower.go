@@ -103,6 +103,12 @@ func (l *lowerer) lowerNode(r rel) (exec.NodeID, error) {
 			return 0, err
 		}
 		return l.g.Add(exec.NewProject(n.exprs), n.types(), in), nil
+	case *projectSetRel:
+		in, err := l.lower(n.in)
+		if err != nil {
+			return 0, err
+		}
+		return l.g.Add(exec.NewProjectSet(n.in.types(), n.funcs), n.types(), in), nil
 	case *joinRel:
 		return l.lowerJoin(n)
 	case *aggRel:

@@ -50,6 +50,8 @@ func children(r rel) []rel {
 		return []rel{n.in}
 	case *guardRel:
 		return []rel{n.in, n.violations}
+	case *projectSetRel:
+		return []rel{n.in}
 	case *dynTopNRel:
 		return []rel{n.in}
 	}
@@ -234,6 +236,8 @@ func (p *pruner) pruneNode(r rel, need []bool) (rel, []int) {
 		return &c, identityMap(len(need))
 	case *guardRel:
 		return &guardRel{in: p.keepAll(n.in), violations: p.keepAll(n.violations)}, identityMap(len(need))
+	case *projectSetRel:
+		return &projectSetRel{in: p.keepAll(n.in), funcs: n.funcs}, identityMap(len(need))
 	}
 	// Leaves: scans, constants, values. Narrow them with a projection when columns are unused.
 	all := true

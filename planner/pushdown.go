@@ -138,6 +138,8 @@ func (p *pusher) pushNode(r rel, preds []pred) rel {
 		return filter(&c, preds)
 	case *guardRel:
 		return filter(&guardRel{in: push(n.in, nil), violations: push(n.violations, nil)}, preds)
+	case *projectSetRel:
+		return filter(&projectSetRel{in: push(n.in, nil), funcs: n.funcs}, preds)
 	}
 	return filter(r, preds)
 }

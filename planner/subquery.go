@@ -165,7 +165,7 @@ func (b *bctx) subLinkExpr(sl *pg_query.SubLink) (expr.Expr, error) {
 	case pg_query.SubLinkType_ANY_SUBLINK, pg_query.SubLinkType_ALL_SUBLINK:
 		return b.quantified(sl)
 	case pg_query.SubLinkType_ARRAY_SUBLINK:
-		return nil, b.s.notSupported("ARRAY subqueries", sl.Location)
+		return b.arraySubquery(sl)
 	case pg_query.SubLinkType_ROWCOMPARE_SUBLINK:
 		return nil, b.s.notSupported("row comparisons with subqueries", sl.Location)
 	}

@@ -69,6 +69,9 @@ func Call(name string, args []Expr) (Expr, error) {
 	if special, ok := specialCalls[name]; ok && !op {
 		return special(args)
 	}
+	if e, ok, err := arrayCall(name, op, args); ok || err != nil {
+		return e, err
+	}
 	argTypes := make([]types.T, len(args))
 	for i, a := range args {
 		argTypes[i] = a.Type()
@@ -101,7 +104,11 @@ func Call(name string, args []Expr) (Expr, error) {
 				want = a.Type().Kind
 			}
 		}
-		c, err := coerceTo(a, types.T{Kind: want}, castImplicit)
+		wantT := types.T{Kind: want}
+		if a.Type().Kind == types.Unknown && i < len(ov.regs) {
+			wantT.Reg = ov.regs[i]
+		}
+		c, err := coerceTo(a, wantT, castImplicit)
 		if err != nil {
 			return nil, err
 		}

@@ -15,11 +15,13 @@ import (
 // Codec encodes rows of a relation with the given column types. It is immutable.
 type Codec struct {
 	types []types.T
+	elems []*Codec // by column: the element Codec of an array column (array.go)
 }
 
 // New returns a Codec for rows whose column i has type colTypes[i]. colTypes is copied.
 func New(colTypes []types.T) *Codec {
-	return &Codec{types: append([]types.T(nil), colTypes...)}
+	ts := append([]types.T(nil), colTypes...)
+	return &Codec{types: ts, elems: elemCodecs(ts)}
 }
 
 // Types returns the column types (do not modify).
@@ -65,6 +67,8 @@ func (c *Codec) appendKeyValue(dst []byte, a arrow.Array, row, ci int) []byte {
 	case types.Interval:
 		lo, hi := intervalSpan(a.(*array.MonthDayNanoInterval).Value(row))
 		return encoding.EncodeInt128(dst, lo, hi)
+	case types.Array:
+		return c.appendListKey(dst, a, row, ci)
 	}
 	panic(fmt.Sprintf("rowcodec: no key encoding for %s", c.types[ci]))
 }
@@ -107,6 +111,8 @@ func (c *Codec) AppendValue(dst []byte, cols []arrow.Array, row int, valueCols [
 			dst = encoding.AppendVarint(dst, int64(v.Months))
 			dst = encoding.AppendVarint(dst, int64(v.Days))
 			dst = encoding.AppendVarint(dst, v.Nanoseconds)
+		case types.Array:
+			dst = c.appendListValue(dst, a, row, ci)
 		default:
 			panic(fmt.Sprintf("rowcodec: no value encoding for %s", c.types[ci]))
 		}

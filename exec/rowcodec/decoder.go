@@ -20,6 +20,7 @@ type Decoder struct {
 	discard  []array.Builder // scratch builders of DecodeKeyExcept, created on first use
 	scratch  []byte
 	numeric  [types.NumericWidth]byte
+	subs     []*Decoder // element decoders of array columns, created on first use (array.go)
 }
 
 // NewDecoder returns a Decoder whose builders allocate from mem. Release it when done.
@@ -133,6 +134,8 @@ func (d *Decoder) decodeKeyValue(b []byte, ci int) ([]byte, error) {
 			}
 			bld.(*array.MonthDayNanoIntervalBuilder).Append(v)
 		}
+	case types.Array:
+		return d.decodeListKey(b, ci)
 	default:
 		return nil, fmt.Errorf("no key decoding for %s", d.c.types[ci])
 	}
@@ -242,6 +245,8 @@ func (d *Decoder) decodeValue(b []byte, ci int) ([]byte, error) {
 		}
 		bld.(*array.MonthDayNanoIntervalBuilder).Append(arrow.MonthDayNanoInterval{
 			Months: int32(months), Days: int32(days), Nanoseconds: nanos})
+	case types.Array:
+		return d.decodeListValue(b, ci)
 	default:
 		return nil, fmt.Errorf("no value decoding for %s", d.c.types[ci])
 	}

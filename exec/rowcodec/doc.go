@@ -14,6 +14,8 @@
 //	REAL/DOUBLE  -0 = +0; every NaN is one NaN, sorting after +Infinity (PostgreSQL's order)
 //	INTERVAL  by PostgreSQL's interval_cmp: 1 mon = 30 days, 1 day = 24 hours
 //	TEXT/VARCHAR/JSONB  byte order (C collation), not a locale's
+//	ARRAY     element by element (a NULL element above every value, a prefix first), as
+//	          PostgreSQL's array_cmp; elements in their canonical form (see array.go)
 //
 // Decoding a key therefore yields the canonical representative of each value: NUMERIC with the
 // smallest exact scale (1.50 → 1.5), INTERVAL justified into months of 30 days, days and time
@@ -26,8 +28,8 @@
 // Value encoding (AppendValue): a bitmap of NULL columns (one bit per value column), then each
 // non-NULL value: zigzag varints for SMALLINT/INTEGER/BIGINT/DATE, fixed little endian for
 // floats and timestamps, the 17 raw bytes for NUMERIC (display scale kept), uvarint length +
-// bytes for strings, varints for INTERVAL's months, days and nanoseconds. Values round-trip
-// exactly.
+// bytes for strings, varints for INTERVAL's months, days and nanoseconds, and for an ARRAY a varint
+// count followed by each element as a one-column value. Values round-trip exactly.
 //
 // A Decoder appends decoded rows into one Arrow builder per column. A row is typically one
 // DecodeKey (filling the key columns) plus one DecodeValue (filling the complementary columns);

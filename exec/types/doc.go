@@ -15,11 +15,13 @@
 //	TIMESTAMP[TZ]        → arrow.Timestamp(µs); TIMESTAMPTZ values are UTC instants
 //	INTERVAL             → arrow.MonthDayNanoInterval (nanoseconds always a multiple of 1000)
 //	JSONB                → arrow.String holding the normalized JSON text
+//	elem[] (Kind Array)  → arrow.List of elem's Arrow type; int2vector, oidvector, oid[] and the
+//	                       (x, n) record of _pg_expandarray are Array flavors (array.go)
 //
 // Datum is the scalar form used outside hot loops (constants, parameters, catalog defaults):
 // nil is SQL NULL; otherwise bool, int64 (all integer kinds), float64 (both float kinds),
-// NumericValue, string (text, varchar, jsonb), DateValue, TimestampValue (both timestamp kinds) or
-// IntervalValue.
+// NumericValue, string (text, varchar, jsonb), DateValue, TimestampValue (both timestamp kinds),
+// IntervalValue or ArrayValue (the elements' Datums).
 //
 // # Text I/O contract
 //

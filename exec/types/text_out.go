@@ -42,6 +42,8 @@ func AppendText(dst []byte, arr arrow.Array, i int, t T, loc *time.Location) []b
 	case Interval:
 		v := arr.(*array.MonthDayNanoInterval).Value(i)
 		return AppendInterval(dst, IntervalValue{Months: v.Months, Days: v.Days, Micros: v.Nanoseconds / 1000})
+	case Array:
+		return appendArrayText(dst, arrayDatumAt(arr, i, t), t, loc)
 	}
 	panic(fmt.Sprintf("types: AppendText of kind %d", t.Kind))
 }
@@ -72,6 +74,8 @@ func AppendDatumText(dst []byte, d Datum, t T, loc *time.Location) []byte {
 		return AppendTimestampTZ(dst, d.(TimestampValue), loc)
 	case Interval:
 		return AppendInterval(dst, d.(IntervalValue))
+	case Array:
+		return appendArrayText(dst, d.(ArrayValue), t, loc)
 	}
 	panic(fmt.Sprintf("types: text output of kind %d", t.Kind))
 }

@@ -40,6 +40,8 @@ func DatumAt(arr arrow.Array, i int, t T) Datum {
 	case Interval:
 		v := arr.(*array.MonthDayNanoInterval).Value(i)
 		return IntervalValue{Months: v.Months, Days: v.Days, Micros: v.Nanoseconds / 1000}
+	case Array:
+		return arrayDatumAt(arr, i, t)
 	}
 	panic(fmt.Sprintf("types: DatumAt of kind %d", t.Kind))
 }
@@ -82,6 +84,12 @@ func AppendDatum(b array.Builder, d Datum) {
 	case *array.MonthDayNanoIntervalBuilder:
 		v := d.(IntervalValue)
 		b.Append(arrow.MonthDayNanoInterval{Months: v.Months, Days: v.Days, Nanoseconds: v.Micros * 1000})
+	case *array.ListBuilder:
+		b.Append(true)
+		vb := b.ValueBuilder()
+		for _, e := range d.(ArrayValue) {
+			AppendDatum(vb, e)
+		}
 	default:
 		panic(fmt.Sprintf("types: AppendDatum to %T", b))
 	}
@@ -128,6 +136,8 @@ func CompareDatum(a, b Datum, t T) int {
 		return cmp.Compare(a.(TimestampValue), b.(TimestampValue))
 	case Interval:
 		return IntervalCmp(a.(IntervalValue), b.(IntervalValue))
+	case Array:
+		return CompareArrays(a.(ArrayValue), b.(ArrayValue), t.ElemType())
 	}
 	panic(fmt.Sprintf("types: CompareDatum of kind %d", t.Kind))
 }

@@ -110,6 +110,18 @@ func hashValue(c arrow.Array, i int) uint64 {
 		v := a.Value(i)
 		s := intervalSpan(v.Months, v.Days, v.Nanoseconds/1000)
 		return mix(s.LowBits(), uint64(s.HighBits()))
+	case *array.List:
+		start, end := a.ValueOffsets(i)
+		vals := a.ListValues()
+		h := mix(hashInit, uint64(end-start))
+		for k := int(start); k < int(end); k++ {
+			if vals.IsNull(k) {
+				h = mix(h, hashNull)
+			} else {
+				h = mix(h, hashValue(vals, k))
+			}
+		}
+		return h
 	}
 	panic(fmt.Sprintf("zset: cannot hash Arrow type %s", c.DataType()))
 }
@@ -155,6 +167,25 @@ func valuesEqual(x arrow.Array, i int, y arrow.Array, j int) bool {
 	case *array.MonthDayNanoInterval:
 		u, v := a.Value(i), y.(*array.MonthDayNanoInterval).Value(j)
 		return u == v || intervalSpan(u.Months, u.Days, u.Nanoseconds/1000) == intervalSpan(v.Months, v.Days, v.Nanoseconds/1000)
+	case *array.List:
+		return listsMatch(a, i, y.(*array.List), j, valuesEqual)
 	}
 	panic(fmt.Sprintf("zset: cannot compare Arrow type %s", x.DataType()))
+}
+
+// listsMatch reports whether lists x[i] and y[j] have the same length and elements that match
+// pairwise under eq.
+func listsMatch(x *array.List, i int, y *array.List, j int, eq func(arrow.Array, int, arrow.Array, int) bool) bool {
+	xs, xe := x.ValueOffsets(i)
+	ys, ye := y.ValueOffsets(j)
+	if xe-xs != ye-ys {
+		return false
+	}
+	xv, yv := x.ListValues(), y.ListValues()
+	for k := int64(0); k < xe-xs; k++ {
+		if !eq(xv, int(xs+k), yv, int(ys+k)) {
+			return false
+		}
+	}
+	return true
 }

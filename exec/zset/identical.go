@@ -38,6 +38,8 @@ func valuesIdentical(x arrow.Array, i int, y arrow.Array, j int) bool {
 		return floatBits(a.Value(i)) == floatBits(y.(*array.Float64).Value(j))
 	case *array.Float32:
 		return floatBits(float64(a.Value(i))) == floatBits(float64(y.(*array.Float32).Value(j)))
+	case *array.List:
+		return listsMatch(a, i, y.(*array.List), j, valuesIdentical)
 	}
 	return valuesEqual(x, i, y, j)
 }

@@ -95,6 +95,14 @@ func AppendValueKey(dst []byte, c arrow.Array, i int) []byte {
 		s := intervalSpan(v.Months, v.Days, v.Nanoseconds/1000)
 		dst = binary.LittleEndian.AppendUint64(dst, s.LowBits())
 		return binary.LittleEndian.AppendUint64(dst, uint64(s.HighBits()))
+	case *array.List:
+		start, end := a.ValueOffsets(i)
+		dst = binary.AppendUvarint(dst, uint64(end-start))
+		vals := a.ListValues()
+		for k := int(start); k < int(end); k++ {
+			dst = AppendValueKey(dst, vals, k)
+		}
+		return dst
 	}
 	panic(fmt.Sprintf("zset: cannot encode Arrow type %s", c.DataType()))
 }

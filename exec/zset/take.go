@@ -113,6 +113,21 @@ func TakeArray(mem memory.Allocator, arr arrow.Array, idx []int32) arrow.Array {
 				b.Append(a.Value(int(i)))
 			}
 		}
+	case *array.List:
+		b := bld.(*array.ListBuilder)
+		vb := b.ValueBuilder()
+		vals := a.ListValues()
+		for _, i := range idx {
+			if a.IsNull(int(i)) {
+				b.AppendNull()
+				continue
+			}
+			b.Append(true)
+			s, e := a.ValueOffsets(int(i))
+			for k := int(s); k < int(e); k++ {
+				AppendValue(vb, vals, k)
+			}
+		}
 	default:
 		panic(fmt.Sprintf("zset: cannot gather Arrow type %s", arr.DataType()))
 	}

@@ -162,6 +162,14 @@ func datumAt(arr arrow.Array, i int) types.Datum {
 	case *array.MonthDayNanoInterval:
 		v := a.Value(i)
 		return types.IntervalValue{Months: v.Months, Days: v.Days, Micros: v.Nanoseconds / 1000}
+	case *array.List:
+		s, e := a.ValueOffsets(i)
+		vals := a.ListValues()
+		out := make(types.ArrayValue, e-s)
+		for k := s; k < e; k++ {
+			out[k-s] = datumAt(vals, int(k))
+		}
+		return out
 	}
 	panic(fmt.Sprintf("zset: unsupported Arrow type %s", arr.DataType()))
 }
@@ -198,6 +206,12 @@ func appendDatum(b array.Builder, d types.Datum) {
 	case *array.MonthDayNanoIntervalBuilder:
 		v := d.(types.IntervalValue)
 		b.Append(arrow.MonthDayNanoInterval{Months: v.Months, Days: v.Days, Nanoseconds: v.Micros * 1000})
+	case *array.ListBuilder:
+		b.Append(true)
+		vb := b.ValueBuilder()
+		for _, e := range d.(types.ArrayValue) {
+			appendDatum(vb, e)
+		}
 	default:
 		panic(fmt.Sprintf("zset: unsupported builder %T", b))
 	}
@@ -239,6 +253,15 @@ func CompareDatum(a, b types.Datum) int {
 	case types.IntervalValue:
 		y := b.(types.IntervalValue)
 		return intervalSpan(x.Months, x.Days, x.Micros).Cmp(intervalSpan(y.Months, y.Days, y.Micros))
+	case types.ArrayValue:
+		y := b.(types.ArrayValue)
+		for k := 0; k < len(x) && k < len(y); k++ {
+			// A NULL element sorts after every value (array_cmp).
+			if c := CompareNullable(x[k], y[k], false); c != 0 {
+				return c
+			}
+		}
+		return cmpInt(int64(len(x)), int64(len(y)))
 	}
 	panic(fmt.Sprintf("zset: cannot compare %T", a))
 }
