@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 
 	"github.com/runnel-db/runnel/exec/sqlerr"
 	"github.com/runnel-db/runnel/exec/types"
@@ -91,6 +92,8 @@ type catalog struct {
 	dependedBy map[uint64][]*object
 	// roles are the stored roles by name (roles.go).
 	roles map[string]*role
+	// reader is the catalog functions' copy of the catalog at some version (pg_catalog_reg.go).
+	reader atomic.Pointer[catalogReader]
 }
 
 func newCatalog() *catalog {
@@ -239,8 +242,16 @@ func (c *catalog) materializedInOrder() []*object {
 	return c.mvOrder
 }
 
-// catalogView adapts the catalog to planner.Catalog.
-type catalogView struct{ c *catalog }
+// catalogView adapts the catalog to planner.Catalog (and planner.ObjectResolver).
+type catalogView struct {
+	c *catalog
+	e *Engine
+}
+
+// RegOID resolves a reg type's name while planning (the caller holds e.mu).
+func (v catalogView) RegOID(r types.RegKind, name string) (int64, error) {
+	return v.e.catalogReader().RegOID(r, name)
+}
 
 func (v catalogView) Relation(schema, name string) (*planner.Relation, error) {
 	if schema == SystemSchema || schema == InformationSchema || schema == PgCatalog {

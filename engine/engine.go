@@ -163,7 +163,7 @@ func (e *Engine) Close() error {
 func (e *Engine) Epoch() uint64 { return e.epoch.Load() }
 
 // planner returns a planner over the current catalog. Callers hold e.mu (read) while planning.
-func (e *Engine) planner() *planner.Planner { return planner.New(catalogView{e.cat}) }
+func (e *Engine) planner() *planner.Planner { return planner.New(catalogView{c: e.cat, e: e}) }
 
 // evalContext is the expression context for one statement.
 func (e *Engine) evalContext(s *Session, params []any) *expr.Context {
@@ -171,6 +171,8 @@ func (e *Engine) evalContext(s *Session, params []any) *expr.Context {
 	if s != nil {
 		ctx.Location = s.location()
 		ctx.Now = s.statementTime()
+		ctx.User, ctx.Database = s.user, databaseName
+		ctx.Setting = s.currentSetting
 	} else {
 		ctx.Now = timestampNow()
 	}

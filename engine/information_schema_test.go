@@ -31,7 +31,7 @@ func TestPgCatalog(t *testing.T) {
 		"CREATE MATERIALIZED VIEW m AS SELECT name, count(*) AS n FROM t GROUP BY name")
 	expectRows(t, s, "SELECT c.relname, c.relkind, n.nspname, c.relhasindex, pg_get_userbyid(c.relowner), pg_table_is_visible(c.oid) "+
 		"FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' ORDER BY c.oid",
-		"t|r|public|t|runnel|t", "t_name|i|public|f|runnel|t", "m|m|public|f|runnel|t")
+		"t|r|public|t|runnel|t", "t_name|i|public|f|runnel|t", "m|m|public|f|runnel|t", "t_pkey|i|public|f|runnel|t")
 	expectRows(t, s, "SELECT a.attname, a.attnum, t.typname, a.atttypmod, a.attnotnull, a.atthasdef "+
 		"FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid JOIN pg_catalog.pg_type t ON t.oid = a.atttypid "+
 		"WHERE c.relname = 't' ORDER BY a.attnum",

@@ -1,8 +1,6 @@
 package engine
 
 import (
-	"fmt"
-
 	"github.com/runnel-db/runnel/exec/expr"
 	"github.com/runnel-db/runnel/exec/types"
 	"github.com/runnel-db/runnel/planner"
@@ -40,39 +38,51 @@ func namespaceOID(schema string) int64 {
 	return oidPublic
 }
 
+// pgSchemas are the schemas pg_namespace lists.
+var pgSchemas = []string{PgCatalog, DefaultSchema, InformationSchema, SystemSchema}
+
+// Column constructors of the pg_catalog views, by PostgreSQL's column types (oid is bigint
+// marked as oid: see exec/types/reg.go).
+func oidCol(name string) planner.RelColumn  { return col(name, types.OidT) }
+func boolCol(name string) planner.RelColumn { return col(name, types.BoolT) }
+func textCol(name string) planner.RelColumn { return col(name, types.TextT) }
+func i2Col(name string) planner.RelColumn   { return col(name, types.Int16T) }
+func i4Col(name string) planner.RelColumn   { return col(name, types.Int32T) }
+
 func init() {
-	oid := func(name string) planner.RelColumn { return col(name, types.Int64T) }
-	b := func(name string) planner.RelColumn { return col(name, types.BoolT) }
-	txt := func(name string) planner.RelColumn { return col(name, types.TextT) }
-	i2 := func(name string) planner.RelColumn { return col(name, types.Int16T) }
-	i4 := func(name string) planner.RelColumn { return col(name, types.Int32T) }
+	oid, b, txt, i2, i4 := oidCol, boolCol, textCol, i2Col, i4Col
 	systemRelations = append(systemRelations,
 		&systemRelation{schema: PgCatalog, name: "pg_namespace",
 			cols: []planner.RelColumn{oid("oid"), txt("nspname"), oid("nspowner")}, rows: pgNamespaceRows},
 		&systemRelation{schema: PgCatalog, name: "pg_am",
-			cols: []planner.RelColumn{oid("oid"), txt("amname"), oid("amhandler"), txt("amtype")}, rows: pgAmRows},
+			cols: []planner.RelColumn{oid("oid"), txt("amname"), col("amhandler", types.RegProcT), txt("amtype")}, rows: pgAmRows},
 		&systemRelation{schema: PgCatalog, name: "pg_class",
 			cols: []planner.RelColumn{oid("oid"), txt("relname"), oid("relnamespace"), oid("reltype"), oid("reloftype"), oid("relowner"),
 				oid("relam"), oid("relfilenode"), oid("reltablespace"), i4("relpages"), col("reltuples", types.Float32T),
 				i4("relallvisible"), oid("reltoastrelid"), b("relhasindex"), b("relisshared"), txt("relpersistence"), txt("relkind"),
 				i2("relnatts"), i2("relchecks"), b("relhasrules"), b("relhastriggers"), b("relhassubclass"), b("relrowsecurity"),
-				b("relforcerowsecurity"), b("relispopulated"), txt("relreplident"), b("relispartition"), oid("relrewrite")},
+				b("relforcerowsecurity"), b("relispopulated"), txt("relreplident"), b("relispartition"), oid("relrewrite"),
+				col("reloptions", types.TextArrayT), txt("relpartbound"), col("relacl", types.TextArrayT)},
 			rows: pgClassRows},
 		&systemRelation{schema: PgCatalog, name: "pg_attribute",
-			cols: []planner.RelColumn{oid("attrelid"), txt("attname"), oid("atttypid"), i2("attlen"), i2("attnum"), i4("atttypmod"),
-				b("attnotnull"), b("atthasdef"), b("attisdropped"), txt("attidentity"), txt("attgenerated"), oid("attcollation")},
+			cols: []planner.RelColumn{oid("attrelid"), txt("attname"), oid("atttypid"), i4("attstattarget"), i2("attlen"), i2("attnum"),
+				i4("attndims"), i4("atttypmod"), b("attbyval"), txt("attalign"), txt("attstorage"), txt("attcompression"),
+				b("attnotnull"), b("atthasdef"), b("atthasmissing"), txt("attidentity"), txt("attgenerated"), b("attisdropped"),
+				b("attislocal"), i4("attinhcount"), oid("attcollation"), col("attacl", types.TextArrayT),
+				col("attoptions", types.TextArrayT), col("attfdwoptions", types.TextArrayT)},
 			rows: pgAttributeRows},
 		&systemRelation{schema: PgCatalog, name: "pg_type",
 			cols: []planner.RelColumn{oid("oid"), txt("typname"), oid("typnamespace"), oid("typowner"), i2("typlen"), b("typbyval"),
 				txt("typtype"), txt("typcategory"), b("typispreferred"), b("typisdefined"), txt("typdelim"), oid("typrelid"),
-				oid("typelem"), oid("typarray"), oid("typbasetype"), i4("typtypmod"), b("typnotnull"), oid("typcollation")},
+				oid("typelem"), oid("typarray"), col("typinput", types.RegProcT), oid("typbasetype"), i4("typtypmod"), b("typnotnull"),
+				oid("typcollation"), txt("typdefault"), i4("typndims")},
 			rows: pgTypeRows},
 	)
 }
 
 func pgNamespaceRows(*Engine) [][]types.Datum {
 	var rows [][]types.Datum
-	for _, s := range []string{PgCatalog, DefaultSchema, InformationSchema, SystemSchema} {
+	for _, s := range pgSchemas {
 		rows = append(rows, []types.Datum{namespaceOID(s), s, int64(oidBootstrapRole)})
 	}
 	return rows
@@ -86,7 +96,7 @@ func pgAmRows(*Engine) [][]types.Datum {
 func classRow(oid int64, name, schema, kind string, am int64, natts int, hasIndex bool) []types.Datum {
 	return []types.Datum{oid, name, namespaceOID(schema), int64(0), int64(0), int64(oidBootstrapRole), am, int64(0), int64(0),
 		int64(0), float64(-1), int64(0), int64(0), hasIndex, false, "p", kind, int64(natts), int64(0), false, false, false,
-		false, false, true, "d", false, int64(0)}
+		false, false, true, "d", false, int64(0), nil, nil, nil}
 }
 
 func relKindChar(k planner.RelKind) string {
@@ -108,7 +118,11 @@ func pgClassRows(e *Engine) [][]types.Datum {
 		if o.Kind == planner.Table || o.Kind == planner.MaterializedView {
 			am = oidHeapAM
 		}
-		rows = append(rows, classRow(int64(o.OID()), o.Name, o.Schema, relKindChar(o.Kind), am, len(o.Columns), len(o.Indexes) > 0))
+		hasPkey := o.Kind == planner.Table && len(o.PrimaryKey) > 0
+		rows = append(rows, classRow(int64(o.OID()), o.Name, o.Schema, relKindChar(o.Kind), am, len(o.Columns), len(o.Indexes) > 0 || hasPkey))
+		if hasPkey {
+			rows = append(rows, classRow(pkeyIndexOID(o), pkeyName(o), o.Schema, "i", oidBtreeAM, len(o.PrimaryKey), false))
+		}
 		for _, ix := range o.Indexes {
 			rows = append(rows, classRow(int64(firstOID+ix.ID), ix.Name, o.Schema, "i", oidBtreeAM, len(ix.Columns), false))
 		}
@@ -120,8 +134,31 @@ func pgClassRows(e *Engine) [][]types.Datum {
 }
 
 func attributeRow(rel int64, num int, c planner.RelColumn) []types.Datum {
-	return []types.Datum{rel, c.Name, int64(c.Type.OID()), int64(c.Type.Len()), int64(num), int64(c.Type.Typmod()), c.NotNull,
-		c.Default != "", false, "", "", int64(0)}
+	t := c.Type
+	byVal := t.Len() > 0 && t.Len() <= 8
+	align, storage := "d", "p"
+	switch {
+	case t.Len() == 1:
+		align = "c"
+	case t.Len() == 2:
+		align = "s"
+	case t.Len() == 4:
+		align = "i"
+	case t.Kind == types.Numeric:
+		align, storage = "i", "m"
+	case t.Len() < 0:
+		align, storage = "i", "x"
+	}
+	var collation int64
+	if t.IsString() {
+		collation = oidDefaultCollation
+	}
+	ndims := int64(0)
+	if t.Kind == types.Array {
+		ndims = 1
+	}
+	return []types.Datum{rel, c.Name, int64(t.OID()), int64(-1), int64(t.Len()), int64(num), ndims, int64(t.Typmod()), byVal,
+		align, storage, "", c.NotNull, c.Default != "", false, "", "", false, true, int64(0), collation, nil, nil, nil}
 }
 
 func pgAttributeRows(e *Engine) [][]types.Datum {
@@ -139,43 +176,12 @@ func pgAttributeRows(e *Engine) [][]types.Datum {
 	return rows
 }
 
-// pgTypes are the types Runnel has, with their array types' oids and categories.
-var pgTypes = []struct {
-	t        types.T
-	array    int64
-	category string
-}{
-	{types.BoolT, 1000, "B"}, {types.Int16T, 1005, "N"}, {types.Int32T, 1007, "N"}, {types.Int64T, 1016, "N"},
-	{types.Float32T, 1021, "N"}, {types.Float64T, 1022, "N"}, {types.NumericT, 1231, "N"}, {types.TextT, 1009, "S"},
-	{types.VarcharT, 1015, "S"}, {types.DateT, 1182, "D"}, {types.TimestampT, 1115, "D"}, {types.TimestampTZT, 1185, "D"},
-	{types.IntervalT, 1187, "T"}, {types.JSONBT, 3807, "U"},
-}
-
-func pgTypeRows(*Engine) [][]types.Datum {
-	var rows [][]types.Datum
-	for _, p := range pgTypes {
-		byVal := p.t.Len() > 0 && p.t.Len() <= 8
-		preferred := p.t.Kind == types.Float64 || p.t.Kind == types.Text || p.t.Kind == types.TimestampTZ || p.t.Kind == types.Bool
-		rows = append(rows, []types.Datum{int64(p.t.OID()), udtName(p.t), int64(oidPgCatalog), int64(oidBootstrapRole),
-			int64(p.t.Len()), byVal, "b", p.category, preferred, true, ",", int64(0), int64(0), p.array, int64(0), int64(-1),
-			false, int64(0)})
-	}
-	return rows
-}
-
-// The catalog functions psql's \d queries call. Owners and visibility follow from the conventions
+// pg_table_is_visible: owners and visibility follow from the conventions
 // above: every relation belongs to the bootstrap role, and user objects (in public, on every
 // search path) and pg_catalog's views are visible, information_schema's and runnel_catalog's are
 // not (PostgreSQL's default search path has neither).
 func init() {
-	expr.RegisterFunc("pg_get_userbyid", []types.T{types.Int64T}, types.TextT, false,
-		func(_ *expr.Context, a []types.Datum) (types.Datum, error) {
-			if a[0].(int64) == oidBootstrapRole {
-				return BootstrapRole, nil
-			}
-			return fmt.Sprintf("unknown (OID=%d)", a[0].(int64)), nil
-		})
-	expr.RegisterFunc("pg_table_is_visible", []types.T{types.Int64T}, types.BoolT, false,
+	expr.RegisterFunc("pg_table_is_visible", []types.T{types.OidT}, types.BoolT, false,
 		func(_ *expr.Context, a []types.Datum) (types.Datum, error) {
 			oid := a[0].(int64)
 			if oid >= firstOID {

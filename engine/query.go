@@ -76,6 +76,9 @@ func (x *queryExec) execute(ctx context.Context, s *Session, params []types.Datu
 		}
 	}
 	ectx := e.evalContext(s, params)
+	ectx.Cancel = ctx
+	reader := e.catalogReader()
+	ectx.Catalog = reader
 	snap := e.db.NewSnapshot()
 	in, err := e.inputContents(q.Graph, snap, ectx)
 	e.mu.RUnlock()
@@ -88,7 +91,11 @@ func (x *queryExec) execute(ctx context.Context, s *Session, params []types.Datu
 	if err != nil {
 		return nil, err
 	}
-	return &Result{Tag: "SELECT", RowCountInTag: true, Columns: outputColumns(q.Columns), Rows: &batchRows{b: out}}, nil
+	cols := outputColumns(q.Columns)
+	if out, err = reader.nameRegColumns(cols, out); err != nil {
+		return nil, err
+	}
+	return &Result{Tag: "SELECT", RowCountInTag: true, Columns: cols, Rows: &batchRows{b: out}}, nil
 }
 
 // runQuery steps q's graph once over the inputs and returns the presented rows: every weight 1,

@@ -257,6 +257,7 @@ func (x *createRoleExec) execute(ctx context.Context, s *Session, _ []types.Datu
 	}
 	e.mu.Lock()
 	e.cat.roles[name] = r
+	e.cat.version++ // the catalog functions' copy lists roles
 	e.mu.Unlock()
 	return &Result{Tag: "CREATE ROLE"}, nil
 }
@@ -307,6 +308,7 @@ func (x *alterRoleExec) execute(ctx context.Context, s *Session, _ []types.Datum
 	}
 	e.mu.Lock()
 	e.cat.roles[name] = &r
+	e.cat.version++ // the catalog functions' copy lists roles
 	e.mu.Unlock()
 	return &Result{Tag: "ALTER ROLE"}, nil
 }
@@ -384,6 +386,7 @@ func (x *dropRoleExec) execute(ctx context.Context, s *Session, _ []types.Datum)
 		for _, name := range drop {
 			delete(e.cat.roles, name)
 		}
+		e.cat.version++
 		e.mu.Unlock()
 	}
 	return &Result{Tag: "DROP ROLE"}, nil

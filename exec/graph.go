@@ -135,6 +135,9 @@ func (g *Graph) Step(ctx *expr.Context, deltas map[uint64]zset.Batch) (result zs
 			outs[i] = zset.Consolidate(mem, n.constB)
 			n.constB = zset.Batch{}
 		case opNode:
+			if err := ctx.Err(); err != nil {
+				return zset.Batch{}, err
+			}
 			in := make([]zset.Batch, len(n.inputs))
 			changed := !g.stepped
 			for k, id := range n.inputs {

@@ -94,6 +94,9 @@ func decodeBinary(v []byte, t types.T, loc *time.Location) (types.Datum, error) 
 		}
 		return int64(int32(be.Uint32(v))), nil
 	case types.Int64:
+		if t.Reg != types.RegNone && len(v) == 4 { // oid and the reg types are uint32
+			return int64(be.Uint32(v)), nil
+		}
 		if err := fixed(v, 8); err != nil {
 			return nil, err
 		}
@@ -146,6 +149,8 @@ func decodeBinary(v []byte, t types.T, loc *time.Location) (types.Datum, error) 
 		return decodeParam(v[1:], formatText, t, loc)
 	case types.Text, types.Varchar, types.Unknown:
 		return decodeParam(v, formatText, t, loc)
+	case types.Array:
+		return decodeArrayBinary(v, t)
 	}
 	return nil, sqlerr.NotSupported("binary format for type " + t.String())
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgproto3"
 
 	"github.com/runnel-db/runnel/engine"
+	"github.com/runnel-db/runnel/exec/sqlerr"
 	"github.com/runnel-db/runnel/exec/types"
 )
 
@@ -51,6 +52,10 @@ func newRowEncoder(b arrow.RecordBatch, cols []engine.Column, formats []int16, t
 			f = formats[j]
 		}
 		if f == formatBinary {
+			if c.Type.Reg.Named() && c.Type.Kind == types.Text {
+				// The engine sends reg values as their names; their binary form is the oid.
+				return nil, sqlerr.NotSupported("binary output of type " + c.Type.String())
+			}
 			r.encs[j] = binaryEncoder(arr, c.Type)
 		} else {
 			r.encs[j] = textEncoder(arr, c.Type, tf)
@@ -141,6 +146,9 @@ func binaryEncoder(arr arrow.Array, t types.T) valueEncoder {
 		return func(dst []byte, i int) []byte { return binary.BigEndian.AppendUint32(dst, uint32(v[i])) }
 	case types.Int64:
 		v := arr.(*array.Int64).Int64Values()
+		if t.Reg != types.RegNone { // oid and the reg types: PostgreSQL's uint32
+			return func(dst []byte, i int) []byte { return binary.BigEndian.AppendUint32(dst, uint32(v[i])) }
+		}
 		return func(dst []byte, i int) []byte { return binary.BigEndian.AppendUint64(dst, uint64(v[i])) }
 	case types.Float32:
 		v := arr.(*array.Float32).Float32Values()
@@ -171,6 +179,8 @@ func binaryEncoder(arr arrow.Array, t types.T) valueEncoder {
 			dst = binary.BigEndian.AppendUint32(dst, uint32(v[i].Days))
 			return binary.BigEndian.AppendUint32(dst, uint32(v[i].Months))
 		}
+	case types.Array:
+		return arrayBinaryEncoder(arr, t)
 	}
 	// text, varchar and unknown: textsend is the raw bytes.
 	a := arr.(*array.String)

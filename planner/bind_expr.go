@@ -31,6 +31,8 @@ type bctx struct {
 	inAggArg bool
 	// corr holds the enclosing query's scope for subqueries.
 	corr *corrState
+	// srf maps the set-returning calls of the select list to the columns computing them.
+	srf map[*pg_query.FuncCall]srfBinding
 }
 
 // corrState records the outer references of a subquery.
@@ -184,6 +186,9 @@ func (b *bctx) bindNode(n *pg_query.Node) (expr.Expr, error) {
 	case *pg_query.Node_TypeCast:
 		return b.typeCast(x.TypeCast)
 	case *pg_query.Node_FuncCall:
+		if e, ok, err := b.srfExpr(x.FuncCall, ""); ok {
+			return e, err
+		}
 		return b.funcCall(x.FuncCall)
 	case *pg_query.Node_SqlvalueFunction:
 		return b.sqlValue(x.SqlvalueFunction)
@@ -200,11 +205,11 @@ func (b *bctx) bindNode(n *pg_query.Node) (expr.Expr, error) {
 		}
 		return nil, sqlerr.NotSupported("COLLATE other than C")
 	case *pg_query.Node_AIndirection:
-		return nil, sqlerr.NotSupported("array subscripts and field selection")
+		return b.indirection(x.AIndirection)
 	case *pg_query.Node_RowExpr:
 		return nil, sqlerr.NotSupported("row constructors")
 	case *pg_query.Node_AArrayExpr:
-		return nil, sqlerr.NotSupported("arrays")
+		return b.arrayExpr(x.AArrayExpr, nil)
 	case *pg_query.Node_GroupingFunc:
 		return nil, sqlerr.NotSupported("GROUPING")
 	}
@@ -384,6 +389,12 @@ func (b *bctx) typeCast(tc *pg_query.TypeCast) (expr.Expr, error) {
 				}
 			}
 		}
+	}
+	if ae := arg.GetAArrayExpr(); ae != nil && len(ae.Elements) == 0 {
+		return b.arrayExpr(ae, &t)
+	}
+	if e, ok, err := b.regLiteral(arg, t); ok {
+		return e, err
 	}
 	if c := arg.GetAConst(); c != nil && c.GetFval() != nil && (t.Kind == types.Float32 || t.Kind == types.Float64) {
 		// Like PostgreSQL's numeric-to-float conversion, an out-of-range error has no position.

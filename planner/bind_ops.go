@@ -120,7 +120,11 @@ func (b *bctx) aExpr(a *pg_query.A_Expr) (expr.Expr, error) {
 	case pg_query.A_Expr_Kind_AEXPR_OP_ANY, pg_query.A_Expr_Kind_AEXPR_OP_ALL:
 		arr := a.Rexpr.GetAArrayExpr()
 		if arr == nil || !((op == "=" && a.Kind == pg_query.A_Expr_Kind_AEXPR_OP_ANY) || (op == "<>" && a.Kind == pg_query.A_Expr_Kind_AEXPR_OP_ALL)) {
-			return nil, b.s.notSupported("ANY/ALL with arrays", a.Location)
+			l, r, err := b.bind2(a.Lexpr, a.Rexpr)
+			if err != nil {
+				return nil, err
+			}
+			return at(expr.AnyAll(op, l, r, a.Kind == pg_query.A_Expr_Kind_AEXPR_OP_ALL))
 		}
 		l, err := b.bind(a.Lexpr)
 		if err != nil {
@@ -129,6 +133,14 @@ func (b *bctx) aExpr(a *pg_query.A_Expr) (expr.Expr, error) {
 		list, err := b.bindList(arr.Elements)
 		if err != nil {
 			return nil, err
+		}
+		if textArrayLiteral(l, list) {
+			// ARRAY['1', ...] is a text[] whatever x is (IN would type the literals as x).
+			a, err := expr.ArrayCtor(list)
+			if err != nil {
+				return at(nil, err)
+			}
+			return at(expr.AnyAll(op, l, a, op == "<>"))
 		}
 		return at(expr.In(l, list, op == "<>"))
 	case pg_query.A_Expr_Kind_AEXPR_SIMILAR:
@@ -194,6 +206,9 @@ func (b *bctx) funcCall(fc *pg_query.FuncCall) (expr.Expr, error) {
 	}
 	if fc.AggStar {
 		return nil, b.s.errAt(sqlerr.New(sqlerr.WrongObjectType, "%s(*) specified, but %s is not an aggregate function", name, name), fc.Location)
+	}
+	if isSRF(fc) {
+		return nil, b.s.notSupported("set-returning function "+name+" here (only as a whole select-list item or in FROM)", fc.Location)
 	}
 	if fc.AggDistinct {
 		return nil, b.s.errAt(sqlerr.New(sqlerr.WrongObjectType, "DISTINCT specified, but %s is not an aggregate function", name), fc.Location)

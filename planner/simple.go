@@ -26,11 +26,18 @@ func (s *stmt) bindSimple(sel *pg_query.SelectStmt, e *env, corr *corrState, mod
 		return nil, s.notSupported("SELECT DISTINCT ON", nodeLocation(sel.DistinctClause[0]))
 	}
 	distinct := len(sel.DistinctClause) > 0
-	r, sc, err := s.bindFrom(sel.FromClause, e)
+	var refs []int
+	var fromCorr *corrState // set-returning functions in FROM may read the enclosing query
+	if corr != nil {
+		fromCorr = &corrState{outer: corr.outer, refs: &refs, parent: corr.parent, allowed: true}
+	}
+	r, sc, err := s.bindFromCorr(sel.FromClause, e, fromCorr)
 	if err != nil {
 		return nil, err
 	}
-	var refs []int
+	// lateral: a function in FROM reads the enclosing query, so the subquery is evaluated per
+	// correlation domain value (see joinDomain).
+	lateral := len(refs) > 0
 	b := &bctx{s: s, env: e, sc: sc, in: &r}
 	if corr != nil {
 		b.corr = &corrState{outer: corr.outer, refs: &refs, parent: corr.parent}
@@ -72,13 +79,30 @@ func (s *stmt) bindSimple(sel *pg_query.SelectStmt, e *env, corr *corrState, mod
 		hasAgg = hasAgg || containsAggregate(o.GetSortBy().GetNode())
 	}
 
+	if hasAgg {
+		for _, t := range sel.TargetList {
+			v := t.GetResTarget().GetVal()
+			if ind := v.GetAIndirection(); ind != nil {
+				v = ind.Arg
+			}
+			if fc := v.GetFuncCall(); fc != nil && isSRF(fc) {
+				return nil, s.notSupported("set-returning functions with aggregation", fc.Location)
+			}
+		}
+	} else if err := b.selectListSRFs(sel.TargetList); err != nil {
+		return nil, err
+	}
+	sc = b.sc
+
 	// Outer references in the select list or HAVING clause need the correlation domain: the
 	// prescan registers them before the domain is built.
 	selOuter := corr != nil && b.prescanOuter(sel)
 
 	ctx := b // the context the select list is bound in
-	bq := &boundQuery{atMostOneRow: atMostOne || len(sel.FromClause) == 0}
-	bq.oneRow = len(sel.FromClause) == 0 && sel.WhereClause == nil
+	// A set-returning function in the select list may yield any number of rows per input row.
+	setReturning := b.srf != nil
+	bq := &boundQuery{atMostOneRow: !setReturning && (atMostOne || len(sel.FromClause) == 0)}
+	bq.oneRow = !setReturning && len(sel.FromClause) == 0 && sel.WhereClause == nil
 	var aggCorr *subInfo
 	var dom *projectRel // set when the aggregation is evaluated per correlation domain value
 	var domCols []int   // the domain's columns among the group keys
@@ -87,7 +111,7 @@ func (s *stmt) bindSimple(sel *pg_query.SelectStmt, e *env, corr *corrState, mod
 		var domRel rel
 		if len(refs) > 0 {
 			// Fast path: a scalar subquery correlated by equalities groups by their inner sides.
-			fast := corr.scalar && len(sel.GroupClause) == 0 && sel.HavingClause == nil && !distinct && !selOuter
+			fast := corr.scalar && len(sel.GroupClause) == 0 && sel.HavingClause == nil && !distinct && !selOuter && !lateral
 			for _, p := range corrPreds {
 				if !fast {
 					break
@@ -160,7 +184,7 @@ func (s *stmt) bindSimple(sel *pg_query.SelectStmt, e *env, corr *corrState, mod
 			}
 		}
 	}
-	if !hasAgg && selOuter {
+	if !hasAgg && (selOuter || lateral) {
 		keys := []expr.Expr(nil)
 		dom, _, keys = joinDomain(&r, sc, corr.outer, refs, corrPreds)
 		for _, k := range keys {

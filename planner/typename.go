@@ -38,7 +38,7 @@ func resolveType(tn *pg_query.TypeName) (types.T, error) {
 	}
 	name := names[0]
 	if len(tn.ArrayBounds) > 0 {
-		return types.T{}, sqlerr.NotSupported("array types")
+		return resolveArrayType(tn)
 	}
 	if tn.Setof || tn.PctType {
 		return types.T{}, sqlerr.NotSupported("type modifiers SETOF and %TYPE")
@@ -114,6 +114,12 @@ func resolveType(tn *pg_query.TypeName) (types.T, error) {
 		return types.IntervalT, nil
 	case "jsonb", "json":
 		return noMods(types.JSONBT)
+	}
+	if r := types.RegByName(name); r != types.RegNone {
+		return noMods(types.T{Kind: types.Int64, Reg: r})
+	}
+	if t, ok, err := namedArrayType(name, tn); ok || err != nil {
+		return t, err
 	}
 	return types.T{}, sqlerr.New(sqlerr.UndefinedObject, "type %q does not exist", name)
 }

@@ -99,6 +99,12 @@ func coerceTo(e Expr, to types.T, level castLevel) (Expr, error) {
 	if from == to {
 		return e, nil
 	}
+	if from.Kind == types.Array || to.Kind == types.Array {
+		if to.Kind == types.Unknown || to.Kind == anyKind || (to.Kind == types.Array && to.Elem == types.Unknown && from.Kind == types.Array) {
+			return e, nil
+		}
+		return coerceArray(e, to, level)
+	}
 	if p, ok := e.(*ParamRef); ok && from.Kind == types.Unknown {
 		p.Infer(types.T{Kind: to.Kind})
 		if to.Kind == types.Unknown || (to.Precision == 0) {
@@ -112,11 +118,18 @@ func coerceTo(e Expr, to types.T, level castLevel) (Expr, error) {
 	if to.Kind == types.Unknown || to.Kind == anyKind {
 		return e, nil
 	}
+	if _, ok := e.(*constExpr); ok && from.Kind == types.Unknown && to.Reg.Named() {
+		r, _ := regCast(e, to, level)
+		return r, nil
+	}
 	if c, ok := e.(*constExpr); ok && from.Kind == types.Unknown {
 		return coerceUnknownConst(c, to, level)
 	}
 	if cl := castContext(from.Kind, to.Kind); cl == castNone || cl < level {
 		return nil, sqlerr.New(sqlerr.CannotCoerce, "cannot cast type %s to %s", from, to)
+	}
+	if r, ok := regCast(e, to, level); ok {
+		return r, nil
 	}
 	k, err := castKernel(from, to, level == castExplicit)
 	if err != nil {

@@ -1,6 +1,7 @@
 package expr
 
 import (
+	"context"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -25,6 +26,15 @@ type Context struct {
 	User, Database string
 	// Schema is returned by current_schema; empty means "public" (the default search_path).
 	Schema string
+	// Catalog resolves object names for the reg types and the catalog functions; nil when the
+	// statement has no catalog access (see Catalog).
+	Catalog Catalog
+	// Setting returns the session's value of a configuration parameter (current_setting); nil
+	// outside a session.
+	Setting func(name string) (string, error)
+	// Cancel, when set, is the statement's context: long-running loops (joins, the graph
+	// scheduler) check it through Err and stop once a cancel request or statement_timeout ends it.
+	Cancel context.Context
 }
 
 // Allocator returns ctx.Mem or the default allocator.

@@ -20,10 +20,17 @@ import (
 func RegisterFunc(name string, args []types.T, ret types.T, lenient bool,
 	f func(ctx *Context, args []types.Datum) (types.Datum, error)) {
 	kinds := make([]types.Kind, len(args))
+	var regs []types.RegKind
 	for i, a := range args {
 		kinds[i] = a.Kind
+		if a.Reg != types.RegNone {
+			if regs == nil {
+				regs = make([]types.RegKind, len(args))
+			}
+			regs[i] = a.Reg
+		}
 	}
-	register(name, &overload{args: kinds, ret: ret, kernel: rowKernel(lenient, f), lenient: lenient})
+	register(name, &overload{args: kinds, ret: ret, kernel: rowKernel(lenient, f), lenient: lenient, regs: regs})
 }
 
 func toTimestamp(_ *Context, a []types.Datum) (types.Datum, error) {

@@ -124,6 +124,9 @@ type overload struct {
 	kernel     kernel
 	// lenient kernels see NULL arguments; others are strict (NULL in, NULL out) by construction.
 	lenient bool
+	// regs, when set, are the object identifier types of the arguments: a string literal passed
+	// for one is read by its input function ('orders' for a regclass is the table's oid).
+	regs []types.RegKind
 }
 
 func (o *overload) argKind(i int) types.Kind {

@@ -27,6 +27,8 @@ const (
 	TimestampTZ
 	Interval
 	JSONB
+	// Array is a one-dimensional array of T.Elem values (see array.go).
+	Array
 )
 
 // T is a SQL type: a kind plus its modifiers.
@@ -36,6 +38,13 @@ type T struct {
 	Precision int32
 	// Scale is the scale s of numeric(p,s); meaningful only when Precision > 0.
 	Scale int32
+	// Elem is the element kind of an Array; Precision and Scale then modify the element.
+	Elem Kind `json:",omitempty"`
+	// Flavor tells int2vector, oidvector, oid[] and zero-based arrays from plain ones (Array only).
+	Flavor ArrayFlavor `json:",omitempty"`
+	// Reg marks a bigint as one of PostgreSQL's object identifier types (oid, regclass, regtype,
+	// ...; see reg.go), and a text as the printed form of one.
+	Reg RegKind `json:",omitempty"`
 }
 
 // Convenience values for the unmodified types.
@@ -78,6 +87,9 @@ const (
 
 // OID is the PostgreSQL type OID of t, as sent in RowDescription and ParameterDescription.
 func (t T) OID() uint32 {
+	if t.Reg != RegNone {
+		return t.Reg.OID()
+	}
 	switch t.Kind {
 	case Bool:
 		return OIDBool
@@ -107,6 +119,8 @@ func (t T) OID() uint32 {
 		return OIDInterval
 	case JSONB:
 		return OIDJSONB
+	case Array:
+		return t.arrayOID()
 	}
 	return OIDUnknown
 }
@@ -114,6 +128,9 @@ func (t T) OID() uint32 {
 // FromOID returns the type with the given PostgreSQL OID (no modifiers), and false for an OID
 // Runnel does not support. OID 0 (unspecified) maps to Unknown.
 func FromOID(oid uint32) (T, bool) {
+	if r := regFromOID(oid); r != RegNone {
+		return T{Kind: Int64, Reg: r}, true
+	}
 	switch oid {
 	case 0, OIDUnknown:
 		return UnknownT, true
@@ -146,12 +163,15 @@ func FromOID(oid uint32) (T, bool) {
 	case OIDJSONB:
 		return JSONBT, true
 	}
-	return UnknownT, false
+	return arrayFromOID(oid)
 }
 
 // Typmod is the PostgreSQL type modifier of t (pg_attribute.atttypmod): -1 when unconstrained,
 // ((p << 16) | s) + 4 for numeric(p,s), n + 4 for varchar(n).
 func (t T) Typmod() int32 {
+	if t.Kind == Array {
+		return t.ElemType().Typmod()
+	}
 	switch {
 	case t.Kind == Numeric && t.Precision > 0:
 		return (t.Precision<<16 | t.Scale) + 4
@@ -163,6 +183,9 @@ func (t T) Typmod() int32 {
 
 // Len is pg_type.typlen: the fixed width in bytes, or -1 for variable-length types.
 func (t T) Len() int16 {
+	if t.Reg != RegNone {
+		return 4 // oid and the reg types are uint32 in PostgreSQL (bigint here)
+	}
 	switch t.Kind {
 	case Bool:
 		return 1
@@ -181,6 +204,9 @@ func (t T) Len() int16 {
 // String is the type's name as PostgreSQL's format_type prints it: "bigint", "numeric(10,2)",
 // "character varying(20)", "timestamp with time zone".
 func (t T) String() string {
+	if t.Reg != RegNone {
+		return t.Reg.String()
+	}
 	switch t.Kind {
 	case Bool:
 		return "boolean"
@@ -216,6 +242,8 @@ func (t T) String() string {
 		return "interval"
 	case JSONB:
 		return "jsonb"
+	case Array:
+		return t.arrayName()
 	}
 	return "unknown"
 }
@@ -265,6 +293,8 @@ func (t T) ArrowType() arrow.DataType {
 		return &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}
 	case Interval:
 		return arrow.FixedWidthTypes.MonthDayNanoInterval
+	case Array:
+		return arrow.ListOf(t.ElemType().ArrowType())
 	}
 	panic(fmt.Sprintf("types: no Arrow type for kind %d", t.Kind))
 }
