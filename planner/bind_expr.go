@@ -31,6 +31,13 @@ type bctx struct {
 	inAggArg bool
 	// corr holds the enclosing query's scope for subqueries.
 	corr *corrState
+	// windows are the window calls of the select list, bound to columns (bindWindows).
+	windows []windowCall
+	// noWindow names the clause when window calls are not allowed in it and noAgg does not
+	// already say so ("HAVING").
+	noWindow string
+	// windowArg is set while binding a window call's arguments, partition and sort keys.
+	windowArg bool
 }
 
 // corrState records the outer references of a subquery.

@@ -12,6 +12,7 @@ const (
 	UndefinedColumn              = "42703"
 	UndefinedFunction            = "42883"
 	UndefinedObject              = "42704"
+	WindowingError               = "42P20"
 	DuplicateTable               = "42P07"
 	DuplicateColumn              = "42701"
 	InvalidTableDefinition       = "42P16"
