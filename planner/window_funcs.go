@@ -24,14 +24,14 @@ type windowCall struct {
 
 // PostgreSQL's frame option bits (parsenodes.h).
 const (
-	frameNonDefault             = 0x00001
-	frameRange                  = 0x00002
-	frameRows                   = 0x00004
-	frameGroups                 = 0x00008
+	frameNonDefault              = 0x00001
+	frameRange                   = 0x00002
+	frameRows                    = 0x00004
+	frameGroups                  = 0x00008
 	frameStartUnboundedPreceding = 0x00020
-	frameEndUnboundedFollowing  = 0x00100
-	frameEndCurrentRow          = 0x00400
-	frameExclusions             = 0x08000 | 0x10000 | 0x20000
+	frameEndUnboundedFollowing   = 0x00100
+	frameEndCurrentRow           = 0x00400
+	frameExclusions              = 0x08000 | 0x10000 | 0x20000
 )
 
 // rankingWindowFuncs are the window-only functions without arguments, with their result types.
