@@ -38,7 +38,7 @@ func TestResolveType(t *testing.T) {
 		"timestamptz":              types.TimestampTZT,
 		"interval":                 types.IntervalT,
 		"jsonb":                    types.JSONBT,
-		"json":                     types.JSONBT,
+		"json":                     types.JSONT,
 	}
 	for name, want := range cases {
 		st, err := sql.ParseOne("SELECT NULL::" + name)

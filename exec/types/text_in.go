@@ -48,6 +48,8 @@ func ParseText(s string, t T, loc *time.Location) (Datum, error) {
 		return ParseInterval(s)
 	case JSONB:
 		return NormalizeJSONB(s)
+	case JSON:
+		return ValidateJSON(s)
 	}
 	return nil, sqlerr.NotSupported("input of type " + t.String())
 }

@@ -27,6 +27,8 @@ const (
 	TimestampTZ
 	Interval
 	JSONB
+	// JSON is PostgreSQL's json: text kept exactly as written (validated on input).
+	JSON
 )
 
 // T is a SQL type: a kind plus its modifiers.
@@ -55,6 +57,7 @@ var (
 	TimestampTZT = T{Kind: TimestampTZ}
 	IntervalT    = T{Kind: Interval}
 	JSONBT       = T{Kind: JSONB}
+	JSONT        = T{Kind: JSON}
 )
 
 // PostgreSQL type OIDs (pg_type.oid) for the types above.
@@ -74,6 +77,7 @@ const (
 	OIDTimestampTZ uint32 = 1184
 	OIDInterval    uint32 = 1186
 	OIDJSONB       uint32 = 3802
+	OIDJSON        uint32 = 114
 )
 
 // OID is the PostgreSQL type OID of t, as sent in RowDescription and ParameterDescription.
@@ -107,6 +111,8 @@ func (t T) OID() uint32 {
 		return OIDInterval
 	case JSONB:
 		return OIDJSONB
+	case JSON:
+		return OIDJSON
 	}
 	return OIDUnknown
 }
@@ -145,6 +151,8 @@ func FromOID(oid uint32) (T, bool) {
 		return IntervalT, true
 	case OIDJSONB:
 		return JSONBT, true
+	case OIDJSON:
+		return JSONT, true
 	}
 	return UnknownT, false
 }
@@ -216,6 +224,8 @@ func (t T) String() string {
 		return "interval"
 	case JSONB:
 		return "jsonb"
+	case JSON:
+		return "json"
 	}
 	return "unknown"
 }
@@ -255,7 +265,7 @@ func (t T) ArrowType() arrow.DataType {
 		return arrow.PrimitiveTypes.Float64
 	case Numeric:
 		return NumericArrowType
-	case Text, Varchar, JSONB, Unknown:
+	case Text, Varchar, JSONB, JSON, Unknown:
 		return arrow.BinaryTypes.String
 	case Date:
 		return arrow.FixedWidthTypes.Date32
