@@ -48,7 +48,7 @@ var stateGraphs = map[string]func(mem memory.Allocator) *Graph{
 		out := append(append([]types.T{}, joinLeftTypes...), types.Int64T, types.NumericT)
 		g.SetOutput(g.Add(NewWindow(joinLeftTypes, []int{2}, []zset.SortKey{{Col: 0}}, []WindowFunc{
 			{Name: "row_number", ResultType: types.Int64T},
-			{Name: "sum", Args: []int{1}, ResultType: types.NumericT}}), out, l))
+			{Name: "sum", Args: []int{1}, Frame: DefaultFrame, ResultType: types.NumericT}}), out, l))
 		return g
 	},
 	"distinct-except-leftjoin": func(mem memory.Allocator) *Graph {

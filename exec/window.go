@@ -20,20 +20,101 @@ const (
 	codeInvalidNthValueArgument = "22016"
 )
 
-// WindowFrame is the frame of a window function: from the partition's first row to FrameEnd.
-// Frames that start later (n PRECEDING, CURRENT ROW) are not supported by the planner.
-type WindowFrame uint8
+// BoundKind is where a window frame starts or ends, relative to the current row.
+type BoundKind uint8
 
-// The frame ends Runnel computes.
+// The frame bounds.
 const (
-	// FramePeers ends at the current row's last peer (RANGE … CURRENT ROW, PostgreSQL's default).
-	// Without ORDER BY every row is a peer, so the frame is the whole partition.
-	FramePeers WindowFrame = iota
-	// FrameRow ends at the current row (ROWS … CURRENT ROW).
-	FrameRow
-	// FramePartition ends at the partition's last row (… UNBOUNDED FOLLOWING).
-	FramePartition
+	UnboundedPreceding BoundKind = iota
+	OffsetPreceding              // Offset rows before the current row (ROWS only)
+	CurrentRow                   // the current row (ROWS), or its first/last peer (RANGE, GROUPS)
+	OffsetFollowing              // Offset rows after the current row (ROWS only)
+	UnboundedFollowing
 )
+
+// FrameBound is one end of a window frame.
+type FrameBound struct {
+	Kind   BoundKind
+	Offset int64
+}
+
+// WindowFrame is the frame of a window function: the rows an aggregate or
+// first_value/last_value/nth_value sees for each row.
+type WindowFrame struct {
+	// Rows counts offsets and CURRENT ROW in rows; otherwise CURRENT ROW means the current
+	// row's peers (rows equal on the ORDER BY keys; without ORDER BY, the whole partition).
+	Rows       bool
+	Start, End FrameBound
+}
+
+// DefaultFrame is PostgreSQL's default: RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW.
+var DefaultFrame = WindowFrame{Start: FrameBound{Kind: UnboundedPreceding}, End: FrameBound{Kind: CurrentRow}}
+
+// String renders the frame as SQL: "ROWS BETWEEN 2 PRECEDING AND CURRENT ROW".
+func (f WindowFrame) String() string {
+	bound := func(b FrameBound) string {
+		switch b.Kind {
+		case UnboundedPreceding:
+			return "UNBOUNDED PRECEDING"
+		case OffsetPreceding:
+			return fmt.Sprintf("%d PRECEDING", b.Offset)
+		case CurrentRow:
+			return "CURRENT ROW"
+		case OffsetFollowing:
+			return fmt.Sprintf("%d FOLLOWING", b.Offset)
+		}
+		return "UNBOUNDED FOLLOWING"
+	}
+	mode := "RANGE"
+	if f.Rows {
+		mode = "ROWS"
+	}
+	return fmt.Sprintf("%s BETWEEN %s AND %s", mode, bound(f.Start), bound(f.End))
+}
+
+// isRanking reports whether name is a window function that ignores the frame.
+func isRanking(name string) bool {
+	switch name {
+	case "first_value", "last_value", "nth_value":
+		return false
+	}
+	return !IsAggregate(name)
+}
+
+// bounds returns row i's frame [lo, hi) among n rows, clamped to the partition (hi >= lo).
+// Both are non-decreasing in i.
+func (f WindowFrame) bounds(i, n int, peerStart, peerEnd []int) (lo, hi int) {
+	switch f.Start.Kind {
+	case OffsetPreceding:
+		lo = i - int(min(f.Start.Offset, int64(n)))
+	case CurrentRow:
+		lo = i
+		if !f.Rows {
+			lo = peerStart[i]
+		}
+	case OffsetFollowing:
+		lo = i + int(min(f.Start.Offset, int64(n)))
+	case UnboundedFollowing:
+		lo = n
+	}
+	switch f.End.Kind {
+	case UnboundedPreceding:
+		hi = 0
+	case OffsetPreceding:
+		hi = i + 1 - int(min(f.End.Offset, int64(n)))
+	case CurrentRow:
+		hi = i + 1
+		if !f.Rows {
+			hi = peerEnd[i]
+		}
+	case OffsetFollowing:
+		hi = i + 1 + int(min(f.End.Offset, int64(n)))
+	case UnboundedFollowing:
+		hi = n
+	}
+	lo, hi = max(lo, 0), min(hi, n)
+	return lo, max(hi, lo)
+}
 
 // WindowFunc is one window function call over the input columns.
 type WindowFunc struct {
@@ -94,6 +175,9 @@ func (w *windowOp) Explain() string {
 			args[k] = fmt.Sprintf("#%d", a)
 		}
 		fs[i] = fmt.Sprintf("%s(%s)", f.Name, strings.Join(args, ", "))
+		if f.Frame != DefaultFrame && !isRanking(f.Name) {
+			fs[i] += " " + f.Frame.String()
+		}
 	}
 	s := "Window " + strings.Join(fs, ", ")
 	if len(w.partition) > 0 {
@@ -274,17 +358,6 @@ func (w *windowOp) emit(mem memory.Allocator, out *zset.Builder, rows []*topNRow
 	return nil
 }
 
-// frameEnd is one past the last row of row i's frame.
-func frameEnd(f WindowFrame, i, n int, peerEnd []int) int {
-	switch f {
-	case FrameRow:
-		return i + 1
-	case FramePartition:
-		return n
-	}
-	return peerEnd[i]
-}
-
 // compute returns function f's value for every row of the sorted, expanded partition.
 func (w *windowOp) compute(mem memory.Allocator, f *WindowFunc, rows []*topNRow, peerStart, peerEnd []int) ([]types.Datum, error) {
 	n := len(rows)
@@ -352,11 +425,11 @@ func (w *windowOp) compute(mem memory.Allocator, f *WindowFunc, rows []*topNRow,
 		}
 	case "first_value", "last_value", "nth_value":
 		for i := range res {
-			end := frameEnd(f.Frame, i, n, peerEnd)
-			j := 0
+			lo, hi := f.Frame.bounds(i, n, peerStart, peerEnd)
+			j := lo
 			switch f.Name {
 			case "last_value":
-				j = end - 1
+				j = hi - 1
 			case "nth_value":
 				v := arg(i, 1)
 				if v == nil {
@@ -366,14 +439,14 @@ func (w *windowOp) compute(mem memory.Allocator, f *WindowFunc, rows []*topNRow,
 				if k <= 0 {
 					return nil, sqlerr.New(codeInvalidNthValueArgument, "argument of nth_value must be greater than zero")
 				}
-				j = int(min(k-1, int64(n)))
+				j = lo + int(min(k-1, int64(n)))
 			}
-			if j < end {
+			if j >= lo && j < hi {
 				res[i] = rows[j].vals[f.Args[0]]
 			}
 		}
 	default:
-		return w.aggregate(mem, f, rows, peerEnd, res)
+		return w.aggregate(mem, f, rows, peerStart, peerEnd, res)
 	}
 	return res, nil
 }
@@ -392,9 +465,10 @@ func ntile(i, n, k int64) int64 {
 	}
 }
 
-// aggregate computes an aggregate over each row's frame, which always starts at the partition's
-// first row: the rows are fed to one accumulator in order and its result read at each frame end.
-func (w *windowOp) aggregate(mem memory.Allocator, f *WindowFunc, rows []*topNRow, peerEnd []int, res []types.Datum) ([]types.Datum, error) {
+// aggregate computes an aggregate over each row's frame. Frames only move forward from row to
+// row, so one accumulator slides along the partition: rows entering the frame are added, rows
+// leaving it retracted (accumulators are invertible).
+func (w *windowOp) aggregate(mem memory.Allocator, f *WindowFunc, rows []*topNRow, peerStart, peerEnd []int, res []types.Datum) ([]types.Datum, error) {
 	call := AggCall{Name: f.Name, Arg: -1, Filter: -1, ResultType: f.ResultType}
 	var col arrow.Array
 	if len(f.Args) > 0 {
@@ -415,26 +489,35 @@ func (w *windowOp) aggregate(mem memory.Allocator, f *WindowFunc, rows []*topNRo
 	acc.grow(1)
 	n := len(rows)
 	gids := make([]int32, n)
-	ones := make([]int64, n)
+	ones, minusOnes := make([]int64, n), make([]int64, n)
 	for i := range ones {
-		ones[i] = 1
+		ones[i], minusOnes[i] = 1, -1
 	}
-	fed := 0
+	feed := func(from, to int, w []int64) error {
+		if from >= to {
+			return nil
+		}
+		var part arrow.Array
+		if col != nil {
+			part = array.NewSlice(col, int64(from), int64(to))
+			defer part.Release()
+		}
+		return acc.update(part, gids[from:to], w[from:to])
+	}
+	curLo, curHi := 0, 0 // the accumulator holds rows [curLo, curHi)
 	for i := 0; i < n; i++ {
-		end := frameEnd(f.Frame, i, n, peerEnd)
-		if end > fed {
-			var part arrow.Array
-			if col != nil {
-				part = array.NewSlice(col, int64(fed), int64(end))
-			}
-			err := acc.update(part, gids[fed:end], ones[fed:end])
-			if part != nil {
-				part.Release()
-			}
-			if err != nil {
+		lo, hi := f.Frame.bounds(i, n, peerStart, peerEnd)
+		if hi > curHi {
+			if err := feed(curHi, hi, ones); err != nil {
 				return nil, err
 			}
-			fed = end
+			curHi = hi
+		}
+		if lo > curLo {
+			if err := feed(curLo, lo, minusOnes); err != nil {
+				return nil, err
+			}
+			curLo = lo
 		}
 		v, err := acc.result(0)
 		if err != nil {

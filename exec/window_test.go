@@ -34,20 +34,34 @@ func refWindow(f WindowFunc, rows [][]types.Datum, keys []zset.SortKey) []types.
 	n := len(rows)
 	peer := func(i, j int) bool { return refKeyCompare(rows[i], rows[j], keys) == 0 }
 	orderLess := func(j, i int) bool { return refKeyCompare(rows[j], rows[i], keys) < 0 }
-	frame := func(i int) []int { // rows of row i's frame
+	frame := func(i int) []int { // rows of row i's frame, from the definitions
 		var in []int
 		for j := 0; j < n; j++ {
-			switch f.Frame {
-			case FrameRow:
-				if j <= i {
-					in = append(in, j)
+			startOK, endOK := true, true
+			switch st := f.Frame.Start; st.Kind {
+			case OffsetPreceding:
+				startOK = j >= i-int(st.Offset)
+			case CurrentRow:
+				startOK = j >= i
+				if !f.Frame.Rows {
+					startOK = !orderLess(j, i)
 				}
-			case FramePartition:
+			case OffsetFollowing:
+				startOK = j >= i+int(st.Offset)
+			}
+			switch en := f.Frame.End; en.Kind {
+			case OffsetPreceding:
+				endOK = j <= i-int(en.Offset)
+			case CurrentRow:
+				endOK = j <= i
+				if !f.Frame.Rows {
+					endOK = !orderLess(i, j)
+				}
+			case OffsetFollowing:
+				endOK = j <= i+int(en.Offset)
+			}
+			if startOK && endOK {
 				in = append(in, j)
-			default:
-				if j <= i || peer(i, j) {
-					in = append(in, j)
-				}
 			}
 		}
 		return in
@@ -91,10 +105,13 @@ func refWindow(f WindowFunc, rows [][]types.Datum, keys []zset.SortKey) []types.
 				res[i] = rows[i+1][2]
 			}
 		case "first_value":
-			res[i] = rows[frame(i)[0]][2]
+			if fr := frame(i); len(fr) > 0 {
+				res[i] = rows[fr[0]][2]
+			}
 		case "last_value":
-			fr := frame(i)
-			res[i] = rows[fr[len(fr)-1]][2]
+			if fr := frame(i); len(fr) > 0 {
+				res[i] = rows[fr[len(fr)-1]][2]
+			}
 		case "count":
 			c := int64(0)
 			for _, j := range frame(i) {
@@ -117,21 +134,31 @@ func refWindow(f WindowFunc, rows [][]types.Datum, keys []zset.SortKey) []types.
 }
 
 func TestWindowOracle(t *testing.T) {
+	rows := func(start, end FrameBound) WindowFrame { return WindowFrame{Rows: true, Start: start, End: end} }
+	unboundedPreceding, current := FrameBound{Kind: UnboundedPreceding}, FrameBound{Kind: CurrentRow}
+	preceding := func(k int64) FrameBound { return FrameBound{Kind: OffsetPreceding, Offset: k} }
+	following := func(k int64) FrameBound { return FrameBound{Kind: OffsetFollowing, Offset: k} }
+	everything := WindowFrame{Start: unboundedPreceding, End: FrameBound{Kind: UnboundedFollowing}}
 	funcs := []WindowFunc{
-		{Name: "row_number", ResultType: types.Int64T},
+		{Name: "row_number", Frame: DefaultFrame, ResultType: types.Int64T},
 		{Name: "rank", ResultType: types.Int64T},
 		{Name: "dense_rank", ResultType: types.Int64T},
 		{Name: "percent_rank", ResultType: types.Float64T},
 		{Name: "cume_dist", ResultType: types.Float64T},
 		{Name: "lag", Args: []int{2}, ResultType: types.Int64T},
 		{Name: "lead", Args: []int{2}, ResultType: types.Int64T},
-		{Name: "first_value", Args: []int{2}, ResultType: types.Int64T},
-		{Name: "last_value", Args: []int{2}, ResultType: types.Int64T},
-		{Name: "last_value", Args: []int{2}, Frame: FrameRow, ResultType: types.Int64T},
-		{Name: "count", ResultType: types.Int64T},
-		{Name: "count", Args: []int{2}, Frame: FrameRow, ResultType: types.Int64T},
-		{Name: "max", Args: []int{2}, ResultType: types.Int64T},
-		{Name: "max", Args: []int{2}, Frame: FramePartition, ResultType: types.Int64T},
+		{Name: "first_value", Args: []int{2}, Frame: DefaultFrame, ResultType: types.Int64T},
+		{Name: "last_value", Args: []int{2}, Frame: DefaultFrame, ResultType: types.Int64T},
+		{Name: "last_value", Args: []int{2}, Frame: rows(unboundedPreceding, current), ResultType: types.Int64T},
+		{Name: "first_value", Args: []int{2}, Frame: rows(preceding(1), following(1)), ResultType: types.Int64T},
+		{Name: "last_value", Args: []int{2}, Frame: rows(following(1), following(2)), ResultType: types.Int64T},
+		{Name: "count", Frame: DefaultFrame, ResultType: types.Int64T},
+		{Name: "count", Args: []int{2}, Frame: rows(unboundedPreceding, current), ResultType: types.Int64T},
+		{Name: "count", Args: []int{2}, Frame: rows(preceding(2), preceding(1)), ResultType: types.Int64T},
+		{Name: "max", Args: []int{2}, Frame: DefaultFrame, ResultType: types.Int64T},
+		{Name: "max", Args: []int{2}, Frame: everything, ResultType: types.Int64T},
+		{Name: "max", Args: []int{2}, Frame: rows(preceding(1), current), ResultType: types.Int64T},
+		{Name: "max", Args: []int{2}, Frame: WindowFrame{Start: current, End: FrameBound{Kind: UnboundedFollowing}}, ResultType: types.Int64T},
 	}
 	configs := []struct {
 		partition []int

@@ -25,12 +25,15 @@ type windowCall struct {
 // PostgreSQL's frame option bits (parsenodes.h).
 const (
 	frameNonDefault              = 0x00001
-	frameRange                   = 0x00002
 	frameRows                    = 0x00004
-	frameGroups                  = 0x00008
 	frameStartUnboundedPreceding = 0x00020
 	frameEndUnboundedFollowing   = 0x00100
+	frameStartCurrentRow         = 0x00200
 	frameEndCurrentRow           = 0x00400
+	frameStartOffsetPreceding    = 0x00800
+	frameEndOffsetPreceding      = 0x01000
+	frameStartOffsetFollowing    = 0x02000
+	frameEndOffsetFollowing      = 0x04000
 	frameExclusions              = 0x08000 | 0x10000 | 0x20000
 )
 
@@ -88,7 +91,7 @@ func (s *stmt) bindWindows(sel *pg_query.SelectStmt, b *bctx, r *rel) ([]windowC
 	}
 	var out []windowCall
 	for _, fc := range calls {
-		partition, order, frameOpts, err := s.resolveWindow(fc, named)
+		partition, order, frameDef, err := s.resolveWindow(fc, named)
 		if err != nil {
 			return nil, err
 		}
@@ -137,7 +140,11 @@ func (s *stmt) bindWindows(sel *pg_query.SelectStmt, b *bctx, r *rel) ([]windowC
 			key.Col = c
 			wr.order = append(wr.order, key)
 		}
-		f, err := s.bindWindowFunc(fc, wb, len(order) > 0, frameOpts, bindCol, func(i int) types.T { return extra[i].Type() })
+		frame, err := s.windowFrame(frameDef, wb)
+		if err != nil {
+			return nil, err
+		}
+		f, err := s.bindWindowFunc(fc, frame, bindCol, func(i int) types.T { return extra[i].Type() })
 		if err != nil {
 			return nil, err
 		}
@@ -152,7 +159,7 @@ func (s *stmt) bindWindows(sel *pg_query.SelectStmt, b *bctx, r *rel) ([]windowC
 
 // resolveWindow returns the partition, order and frame options of fc's window, following
 // references to the WINDOW clause.
-func (s *stmt) resolveWindow(fc *pg_query.FuncCall, named map[string]*pg_query.WindowDef) (partition, order []*pg_query.Node, frameOpts int32, err error) {
+func (s *stmt) resolveWindow(fc *pg_query.FuncCall, named map[string]*pg_query.WindowDef) (partition, order []*pg_query.Node, frame *pg_query.WindowDef, err error) {
 	w := fc.Over
 	lookup := func(name string) (*pg_query.WindowDef, error) {
 		d, ok := named[name]
@@ -166,62 +173,111 @@ func (s *stmt) resolveWindow(fc *pg_query.FuncCall, named map[string]*pg_query.W
 		// OVER w
 		d, err := lookup(w.Name)
 		if err != nil {
-			return nil, nil, 0, err
+			return nil, nil, nil, err
 		}
 		if d.Refname != "" {
-			return nil, nil, 0, s.notSupported("a named window that refers to another window", d.Location)
+			return nil, nil, nil, s.notSupported("a named window that refers to another window", d.Location)
 		}
-		return d.PartitionClause, d.OrderClause, d.FrameOptions, nil
+		return d.PartitionClause, d.OrderClause, d, nil
 	case w.Refname != "":
 		// OVER (w ORDER BY …): w's partitioning, and its ordering unless this one has its own.
 		d, err := lookup(w.Refname)
 		if err != nil {
-			return nil, nil, 0, err
+			return nil, nil, nil, err
 		}
 		if len(w.PartitionClause) > 0 {
-			return nil, nil, 0, s.errAt(sqlerr.New(sqlerr.WindowingError, "cannot override PARTITION BY clause of window \"%s\"", w.Refname), w.Location)
+			return nil, nil, nil, s.errAt(sqlerr.New(sqlerr.WindowingError, "cannot override PARTITION BY clause of window \"%s\"", w.Refname), w.Location)
 		}
 		if len(w.OrderClause) > 0 && len(d.OrderClause) > 0 {
-			return nil, nil, 0, s.errAt(sqlerr.New(sqlerr.WindowingError, "cannot override ORDER BY clause of window \"%s\"", w.Refname), w.Location)
+			return nil, nil, nil, s.errAt(sqlerr.New(sqlerr.WindowingError, "cannot override ORDER BY clause of window \"%s\"", w.Refname), w.Location)
 		}
 		if d.FrameOptions&frameNonDefault != 0 {
-			return nil, nil, 0, s.errAt(sqlerr.New(sqlerr.WindowingError, "cannot copy window \"%s\" because it has a frame clause", w.Refname), w.Location)
+			return nil, nil, nil, s.errAt(sqlerr.New(sqlerr.WindowingError, "cannot copy window \"%s\" because it has a frame clause", w.Refname), w.Location)
 		}
 		order = d.OrderClause
 		if len(w.OrderClause) > 0 {
 			order = w.OrderClause
 		}
-		return d.PartitionClause, order, w.FrameOptions, nil
+		return d.PartitionClause, order, w, nil
 	}
-	return w.PartitionClause, w.OrderClause, w.FrameOptions, nil
+	return w.PartitionClause, w.OrderClause, w, nil
 }
 
-// windowFrame maps PostgreSQL's frame options to the frames Runnel computes: those that start
-// at the partition's first row and end at the current row, its last peer or the partition's end.
-func (s *stmt) windowFrame(opts int32, loc int32) (exec.WindowFrame, error) {
+// windowFrame maps a window's frame clause to the operator's frame. Offsets must be constants;
+// RANGE and GROUPS frames with offsets are not supported.
+func (s *stmt) windowFrame(w *pg_query.WindowDef, b *bctx) (exec.WindowFrame, error) {
+	opts := w.FrameOptions
 	if opts&frameNonDefault == 0 {
-		return exec.FramePeers, nil
+		return exec.DefaultFrame, nil
 	}
 	if opts&frameExclusions != 0 {
-		return 0, s.notSupported("a window frame with EXCLUDE", loc)
+		return exec.WindowFrame{}, s.notSupported("a window frame with EXCLUDE", w.Location)
 	}
-	if opts&frameStartUnboundedPreceding == 0 {
-		return 0, s.notSupported("a window frame that does not start at UNBOUNDED PRECEDING", loc)
+	f := exec.WindowFrame{Rows: opts&frameRows != 0}
+	offsets := opts & (frameStartOffsetPreceding | frameEndOffsetPreceding | frameStartOffsetFollowing | frameEndOffsetFollowing)
+	if offsets != 0 && !f.Rows {
+		return exec.WindowFrame{}, s.notSupported("RANGE or GROUPS window frames with an offset", w.Location)
+	}
+	offset := func(n *pg_query.Node, which string) (int64, error) {
+		e, err := b.bind(n)
+		if err != nil {
+			return 0, err
+		}
+		if e, err = expr.Coerce(e, types.Int64T, "argument of ROWS"); err != nil {
+			return 0, s.errAt(err, nodeLocation(n))
+		}
+		v, ok := expr.ConstValue(e)
+		switch {
+		case !ok:
+			return 0, s.notSupported("a window frame offset that is not a constant", nodeLocation(n))
+		case v == nil:
+			return 0, s.errAt(sqlerr.New(sqlerr.NullValueNotAllowed, "frame %s offset must not be null", which), nodeLocation(n))
+		case v.(int64) < 0:
+			return 0, s.errAt(sqlerr.New(codeInvalidPrecedingOrFollowingSize, "frame %s offset must not be negative", which), nodeLocation(n))
+		}
+		return v.(int64), nil
+	}
+	var err error
+	switch {
+	case opts&frameStartUnboundedPreceding != 0:
+		f.Start.Kind = exec.UnboundedPreceding
+	case opts&frameStartCurrentRow != 0:
+		f.Start.Kind = exec.CurrentRow
+	case opts&frameStartOffsetPreceding != 0:
+		f.Start.Kind = exec.OffsetPreceding
+		f.Start.Offset, err = offset(w.StartOffset, "starting")
+	case opts&frameStartOffsetFollowing != 0:
+		f.Start.Kind = exec.OffsetFollowing
+		f.Start.Offset, err = offset(w.StartOffset, "starting")
+	default:
+		return exec.WindowFrame{}, s.notSupported("this window frame", w.Location)
+	}
+	if err != nil {
+		return exec.WindowFrame{}, err
 	}
 	switch {
 	case opts&frameEndUnboundedFollowing != 0:
-		return exec.FramePartition, nil
-	case opts&frameEndCurrentRow != 0 && opts&frameRows != 0:
-		return exec.FrameRow, nil
-	case opts&frameEndCurrentRow != 0 && opts&(frameRange|frameGroups) != 0:
-		return exec.FramePeers, nil
+		f.End.Kind = exec.UnboundedFollowing
+	case opts&frameEndCurrentRow != 0:
+		f.End.Kind = exec.CurrentRow
+	case opts&frameEndOffsetPreceding != 0:
+		f.End.Kind = exec.OffsetPreceding
+		f.End.Offset, err = offset(w.EndOffset, "ending")
+	case opts&frameEndOffsetFollowing != 0:
+		f.End.Kind = exec.OffsetFollowing
+		f.End.Offset, err = offset(w.EndOffset, "ending")
+	default:
+		return exec.WindowFrame{}, s.notSupported("this window frame", w.Location)
 	}
-	return 0, s.notSupported("this window frame", loc)
+	return f, err
 }
+
+// PostgreSQL's error for a negative frame offset.
+const codeInvalidPrecedingOrFollowingSize = "22013"
 
 // bindWindowFunc binds the function of a window call; bindCol binds an argument as an extra
 // input column of the window operator.
-func (s *stmt) bindWindowFunc(fc *pg_query.FuncCall, b *bctx, ordered bool, frameOpts int32,
+func (s *stmt) bindWindowFunc(fc *pg_query.FuncCall, frame exec.WindowFrame,
 	bindCol func(n *pg_query.Node, want types.T, what string) (int, error), colType func(int) types.T) (exec.WindowFunc, error) {
 	schema, name := funcName(fc)
 	if schema != "" {
@@ -235,10 +291,6 @@ func (s *stmt) bindWindowFunc(fc *pg_query.FuncCall, b *bctx, ordered bool, fram
 	}
 	if len(fc.AggOrder) > 0 {
 		return exec.WindowFunc{}, s.notSupported("ORDER BY in window function arguments", fc.Location)
-	}
-	frame, err := s.windowFrame(frameOpts, fc.Over.Location)
-	if err != nil {
-		return exec.WindowFunc{}, err
 	}
 	f := exec.WindowFunc{Name: name, Frame: frame}
 	argc := func(lo, hi int) error {

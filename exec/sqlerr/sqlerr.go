@@ -36,6 +36,7 @@ const (
 	InvalidParameterValue        = "22023"
 	CardinalityViolation         = "21000"
 	NotNullViolation             = "23502"
+	NullValueNotAllowed          = "22004"
 	UniqueViolation              = "23505"
 	InvalidEscapeSequence        = "22025"
 	InvalidRegularExpression     = "2201B"
