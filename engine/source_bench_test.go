@@ -6,6 +6,7 @@ import (
 	"math/rand"
 	"sort"
 	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
@@ -30,6 +31,13 @@ func (k *kafkaTopic) produceEvents(b testing.TB, partitions, n, groups int) {
 	}
 }
 
+// processCPUSeconds is the user and system CPU time this process has used.
+func processCPUSeconds() float64 {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return float64(ru.Utime.Sec) + float64(ru.Utime.Usec)/1e6 + float64(ru.Stime.Sec) + float64(ru.Stime.Usec)/1e6
+}
+
 // BenchmarkSourceGroupBy measures JSON events from Kafka (kfake, in process) into
 // SELECT k, count(*) FROM src GROUP BY k with 100K groups: decode, dataflow, state and view
 // writes, offsets and the fsynced commit, from the view's creation until it has counted all.
@@ -41,6 +49,7 @@ func BenchmarkSourceGroupBy(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		e, s := openDir(b, "CREATE SOURCE src (k bigint, v bigint, tag text) "+k.with()+" FORMAT PLAIN ENCODE JSON")
+		epochs, cpu0 := e.epoch.Load(), processCPUSeconds()
 		start := time.Now()
 		mustQuery(b, s, "CREATE MATERIALIZED VIEW g AS SELECT k, count(*) AS n FROM src GROUP BY k")
 		key := feedKey{e.cat.lookup("", "g").ID, e.cat.lookup("", "src").ID}
@@ -55,6 +64,9 @@ func BenchmarkSourceGroupBy(b *testing.B) {
 			}
 		}
 		b.ReportMetric(float64(events)/time.Since(start).Seconds(), "events/s")
+		// CPU of the whole process: Runnel and the in-process broker serving it.
+		b.ReportMetric(float64(events)/(processCPUSeconds()-cpu0), "events/cpu-s")
+		b.ReportMetric(float64(e.epoch.Load()-epochs), "epochs")
 		b.StopTimer()
 		if got := mustQuery(b, s, "SELECT sum(n) FROM g"); got[0] != strconv.Itoa(events) {
 			b.Fatalf("the view counted %s events, want %d", got[0], events)
