@@ -61,7 +61,7 @@ func (c *connectorSpec) config(cols []row.Column, keyCols []int) (kafka.Config, 
 
 // Epoch sizing of a feed: an epoch takes what the first poll returns and, while polls keep
 // returning a backlog (at least backlogRecords at once), what the reader fetches next (waiting
-// up to gatherPollWait for each fetch), up to maxEpochRecords records or maxEpochGather of
+// up to gatherPollWait for each fetch while the broker holds at least backlogRecords more), up to maxEpochRecords records or maxEpochGather of
 // gathering. Under light load each poll is an epoch of its own (latency is the fetch's); while a
 // backlog is read epochs grow beyond what the reader buffers, and a group or key changed many
 // times in one epoch is written once: with 100K groups, epochs of ~300K instead of ~100K events
@@ -316,9 +316,14 @@ func (f *feed) gather(ch *kafka.Chunk, mem memory.Allocator) (*kafka.Chunk, erro
 	n := chunkLen(ch)
 	deadline := time.Now().Add(maxEpochGather)
 	for last := n; last >= backlogRecords && n < maxEpochRecords && time.Now().Before(deadline); {
-		wait := time.Now().Add(gatherPollWait)
-		if wait.After(deadline) {
-			wait = deadline
+		// Wait for the next fetch only while the broker holds a backlog: at the end of one, commit
+		// at once.
+		wait := time.Now()
+		if f.reader.Lag() >= backlogRecords {
+			wait = wait.Add(gatherPollWait)
+			if wait.After(deadline) {
+				wait = deadline
+			}
 		}
 		ctx, cancel := context.WithDeadline(context.Background(), wait)
 		next, err := f.reader.Poll(ctx, maxEpochRecords-n)

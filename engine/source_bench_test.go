@@ -76,7 +76,8 @@ func BenchmarkSourceGroupBy(b *testing.B) {
 }
 
 // BenchmarkSourceLatency produces events at 10K/s and measures how long each takes from the
-// produce call until a view shows it (the view holds the highest sequence number seen). For
+// produce call until a view shows it: the view holds the highest sequence number seen, and a
+// SUBSCRIBE to it receives each epoch as it commits. For
 // comparison, a plain franz-go consumer reads the same topic meanwhile: broker-* metrics are the
 // produce → consume latency of the broker (kfake) and client alone.
 // Run: go test ./engine -run XXX -bench SourceLatency -benchtime 1x
@@ -92,6 +93,15 @@ func BenchmarkSourceLatency(b *testing.B) {
 	defer producer.Close()
 	_, s := openDir(b, "CREATE SOURCE lat (seq bigint, k bigint) "+k.with()+" FORMAT PLAIN ENCODE JSON;"+
 		"CREATE MATERIALIZED VIEW hi AS SELECT max(seq) AS seq, count(*) AS n FROM lat")
+	sp, err := s.Prepare(context.Background(), "SUBSCRIBE TO hi WITH (SNAPSHOT = false)", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	sub, err := s.Execute(context.Background(), sp, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer sub.Rows.Close()
 	sent := make([]time.Time, rate*seconds)
 	seen := make([]time.Duration, 0, len(sent))
 	baseline := make(chan []time.Duration, 1)
@@ -136,25 +146,26 @@ func BenchmarkSourceLatency(b *testing.B) {
 	b.ResetTimer()
 	last := -1
 	ctx := context.Background()
-	p, err := s.Prepare(ctx, "SELECT seq FROM hi", nil)
-	if err != nil {
-		b.Fatal(err)
-	}
 	for last < len(sent)-1 {
-		v, err := readSeq(ctx, s, p)
-		if err != nil {
-			b.Fatal(err)
+		// Each committed epoch that changes the view arrives as one chunk: the row it inserts
+		// holds the highest sequence number seen.
+		rec, err := sub.Rows.Next(ctx)
+		if err != nil || rec == nil {
+			b.Fatalf("subscription ended: %v", err)
 		}
 		now := time.Now()
-		if v >= 0 {
-			for i := last + 1; i <= v; i++ {
-				seen = append(seen, now.Sub(sent[i]))
-			}
-			if v > last {
-				last = v
+		diff, seq := rec.Column(1).(*array.Int64), rec.Column(2).(*array.Int64)
+		v := -1
+		for i := 0; i < int(rec.NumRows()); i++ {
+			if diff.Value(i) > 0 && seq.IsValid(i) {
+				v = max(v, int(seq.Value(i)))
 			}
 		}
-		time.Sleep(100 * time.Microsecond)
+		rec.Release()
+		for i := last + 1; i <= v; i++ {
+			seen = append(seen, now.Sub(sent[i]))
+		}
+		last = max(last, v)
 	}
 	<-done
 	b.StopTimer()
@@ -172,22 +183,3 @@ func BenchmarkSourceLatency(b *testing.B) {
 	}
 }
 
-// readSeq runs the prepared one-row query p and returns its bigint (-1 for NULL).
-func readSeq(ctx context.Context, s *Session, p *Prepared) (int, error) {
-	r, err := s.Execute(ctx, p, nil)
-	if err != nil {
-		return 0, err
-	}
-	defer r.Rows.Close()
-	v := -1
-	for {
-		rec, err := r.Rows.Next(ctx)
-		if err != nil || rec == nil {
-			return v, err
-		}
-		if rec.NumRows() > 0 && rec.Column(0).IsValid(0) {
-			v = int(rec.Column(0).(*array.Int64).Value(0))
-		}
-		rec.Release()
-	}
-}
