@@ -182,4 +182,3 @@ func BenchmarkSourceLatency(b *testing.B) {
 		b.ReportMetric(pct(base, 1), "broker-max-ms")
 	}
 }
-
