@@ -82,6 +82,7 @@ type Engine struct {
 	subs subRegistry
 
 	epoch     atomic.Uint64
+	epochLog  epochLog // the last commits, for runnel_catalog.epochs
 	sessionID atomic.Uint64
 	closed    atomic.Bool
 }

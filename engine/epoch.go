@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/runnel-db/runnel/exec/sqlerr"
 	"github.com/runnel-db/runnel/exec/zset"
@@ -172,10 +173,16 @@ func (tx *epochTx) commit() error {
 	if err := tx.wb.Set(storage.MetaKey(metaEpoch), binary.BigEndian.AppendUint64(nil, next)); err != nil {
 		return err
 	}
+	start := time.Now()
 	if err := tx.wb.Commit(tx.e.opts.Sync); err != nil {
 		return fmt.Errorf("commit epoch %d: %w", next, err)
 	}
 	tx.e.epoch.Store(next)
+	var changed int64
+	for _, d := range tx.deltas {
+		changed += int64(d.NumRows())
+	}
+	tx.e.epochLog.add(epochRecord{epoch: next, committedAt: start, commit: time.Since(start), changedRows: changed})
 	return nil
 }
 

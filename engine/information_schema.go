@@ -197,6 +197,8 @@ func udtName(t types.T) string {
 		return "interval"
 	case types.JSONB:
 		return "jsonb"
+	case types.JSON:
+		return "json"
 	}
 	return "text"
 }

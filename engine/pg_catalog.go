@@ -93,9 +93,16 @@ func pgAmRows(*Engine) [][]types.Datum {
 }
 
 // classRow is a pg_class row with PostgreSQL's defaults for what Runnel does not have.
+// classRow is one pg_class row. Runnel keeps no planner statistics: relpages and reltuples are what
+// PostgreSQL shows before the first VACUUM or ANALYZE, 0 and -1 for a relation and 1 and 0 for an
+// index built with its table (its metapage, no tuples).
 func classRow(oid int64, name, schema, kind string, am int64, natts int, hasIndex bool) []types.Datum {
+	pages, tuples := int64(0), float64(-1)
+	if kind == "i" {
+		pages, tuples = 1, 0
+	}
 	return []types.Datum{oid, name, namespaceOID(schema), int64(0), int64(0), int64(oidBootstrapRole), am, int64(0), int64(0),
-		int64(0), float64(-1), int64(0), int64(0), hasIndex, false, "p", kind, int64(natts), int64(0), false, false, false,
+		pages, tuples, int64(0), int64(0), hasIndex, false, "p", kind, int64(natts), int64(0), false, false, false,
 		false, false, true, "d", false, int64(0), nil, nil, nil}
 }
 

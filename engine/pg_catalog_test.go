@@ -117,12 +117,14 @@ func TestCatalogFunctions(t *testing.T) {
 	mustQuery(t, s, "SET TimeZone = 'Europe/Paris'")
 	expectRows(t, s, "SELECT current_setting('TimeZone'), current_setting('timezone'), current_setting('nope', true)", "Europe/Paris|Europe/Paris|NULL")
 	expectError(t, s, "SELECT current_setting('nope')", "42704")
-	// SQLAlchemy's get_columns builds identity options with json_build_object (a jsonb here).
+	// SQLAlchemy's get_columns builds identity options with json_build_object: json keeps the
+	// arguments' order, duplicates and PostgreSQL's " : " layout.
 	expectRows(t, s, `SELECT json_build_object('a', 1, 'b', 'x', 'c', NULL, 'd', true, 'e', 1.50, 'f', '{"z":1}'::jsonb, 'g', 'NaN'::float8, 'a', 2), json_build_object()`,
-		`{"a": 2, "b": "x", "c": null, "d": true, "e": 1.50, "f": {"z": 1}, "g": "NaN"}|{}`)
+		`{"a" : 1, "b" : "x", "c" : null, "d" : true, "e" : 1.50, "f" : {"z": 1}, "g" : "NaN", "a" : 2}|{}`)
 	expectRows(t, s, `SELECT to_jsonb(customer), to_jsonb(amount), to_jsonb(NULL::text), to_jsonb(false) FROM orders WHERE id = 1`, `"alice"|10.50|NULL|false`)
 	expectError(t, s, "SELECT json_build_object('a')", "22023")
-	expectError(t, s, "SELECT json_build_object(NULL, 1)", "22004")
+	expectError(t, s, "SELECT json_build_object(NULL, 1)", "22023")
+	expectError(t, s, "SELECT jsonb_build_object(NULL, 1)", "22023")
 	expectRows(t, s, "SELECT tablename, hasindexes FROM pg_tables WHERE schemaname = 'public'", "orders|t")
 	expectRows(t, s, "SELECT indexname, indexdef FROM pg_indexes", "orders_pkey|CREATE UNIQUE INDEX orders_pkey ON public.orders USING btree (id)")
 	expectRows(t, s, "SELECT matviewname, definition FROM pg_matviews", "customer_totals| SELECT customer, sum(amount) AS total, count(*) AS n FROM orders GROUP BY customer;")

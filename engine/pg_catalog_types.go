@@ -39,6 +39,7 @@ var pgTypes = func() []pgType {
 		{oid: 25, name: "text", length: -1, category: "S", preferred: true, array: 1009, input: "textin", collation: oidDefaultCollation},
 		{oid: 26, name: "oid", length: 4, byVal: true, category: "N", preferred: true, array: 1028, input: "oidin"},
 		{oid: 30, name: "oidvector", length: -1, category: "A", elem: 26, array: 1013, input: "oidvectorin"},
+		{oid: 114, name: "json", length: -1, category: "U", array: 199, input: "json_in"},
 		{oid: 700, name: "float4", length: 4, byVal: true, category: "N", array: 1021, input: "float4in"},
 		{oid: 701, name: "float8", length: 8, byVal: true, category: "N", preferred: true, array: 1022, input: "float8in"},
 		{oid: 1043, name: "varchar", length: -1, category: "S", array: 1015, input: "varcharin", collation: oidDefaultCollation},

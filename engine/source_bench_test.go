@@ -6,6 +6,7 @@ import (
 	"math/rand"
 	"sort"
 	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
@@ -30,6 +31,13 @@ func (k *kafkaTopic) produceEvents(b testing.TB, partitions, n, groups int) {
 	}
 }
 
+// processCPUSeconds is the user and system CPU time this process has used.
+func processCPUSeconds() float64 {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return float64(ru.Utime.Sec) + float64(ru.Utime.Usec)/1e6 + float64(ru.Stime.Sec) + float64(ru.Stime.Usec)/1e6
+}
+
 // BenchmarkSourceGroupBy measures JSON events from Kafka (kfake, in process) into
 // SELECT k, count(*) FROM src GROUP BY k with 100K groups: decode, dataflow, state and view
 // writes, offsets and the fsynced commit, from the view's creation until it has counted all.
@@ -41,6 +49,7 @@ func BenchmarkSourceGroupBy(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		e, s := openDir(b, "CREATE SOURCE src (k bigint, v bigint, tag text) "+k.with()+" FORMAT PLAIN ENCODE JSON")
+		epochs, cpu0 := e.epoch.Load(), processCPUSeconds()
 		start := time.Now()
 		mustQuery(b, s, "CREATE MATERIALIZED VIEW g AS SELECT k, count(*) AS n FROM src GROUP BY k")
 		key := feedKey{e.cat.lookup("", "g").ID, e.cat.lookup("", "src").ID}
@@ -55,6 +64,9 @@ func BenchmarkSourceGroupBy(b *testing.B) {
 			}
 		}
 		b.ReportMetric(float64(events)/time.Since(start).Seconds(), "events/s")
+		// CPU of the whole process: Runnel and the in-process broker serving it.
+		b.ReportMetric(float64(events)/(processCPUSeconds()-cpu0), "events/cpu-s")
+		b.ReportMetric(float64(e.epoch.Load()-epochs), "epochs")
 		b.StopTimer()
 		if got := mustQuery(b, s, "SELECT sum(n) FROM g"); got[0] != strconv.Itoa(events) {
 			b.Fatalf("the view counted %s events, want %d", got[0], events)
@@ -64,7 +76,8 @@ func BenchmarkSourceGroupBy(b *testing.B) {
 }
 
 // BenchmarkSourceLatency produces events at 10K/s and measures how long each takes from the
-// produce call until a view shows it (the view holds the highest sequence number seen). For
+// produce call until a view shows it: the view holds the highest sequence number seen, and a
+// SUBSCRIBE to it receives each epoch as it commits. For
 // comparison, a plain franz-go consumer reads the same topic meanwhile: broker-* metrics are the
 // produce → consume latency of the broker (kfake) and client alone.
 // Run: go test ./engine -run XXX -bench SourceLatency -benchtime 1x
@@ -80,6 +93,15 @@ func BenchmarkSourceLatency(b *testing.B) {
 	defer producer.Close()
 	_, s := openDir(b, "CREATE SOURCE lat (seq bigint, k bigint) "+k.with()+" FORMAT PLAIN ENCODE JSON;"+
 		"CREATE MATERIALIZED VIEW hi AS SELECT max(seq) AS seq, count(*) AS n FROM lat")
+	sp, err := s.Prepare(context.Background(), "SUBSCRIBE TO hi WITH (SNAPSHOT = false)", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	sub, err := s.Execute(context.Background(), sp, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer sub.Rows.Close()
 	sent := make([]time.Time, rate*seconds)
 	seen := make([]time.Duration, 0, len(sent))
 	baseline := make(chan []time.Duration, 1)
@@ -124,25 +146,26 @@ func BenchmarkSourceLatency(b *testing.B) {
 	b.ResetTimer()
 	last := -1
 	ctx := context.Background()
-	p, err := s.Prepare(ctx, "SELECT seq FROM hi", nil)
-	if err != nil {
-		b.Fatal(err)
-	}
 	for last < len(sent)-1 {
-		v, err := readSeq(ctx, s, p)
-		if err != nil {
-			b.Fatal(err)
+		// Each committed epoch that changes the view arrives as one chunk: the row it inserts
+		// holds the highest sequence number seen.
+		rec, err := sub.Rows.Next(ctx)
+		if err != nil || rec == nil {
+			b.Fatalf("subscription ended: %v", err)
 		}
 		now := time.Now()
-		if v >= 0 {
-			for i := last + 1; i <= v; i++ {
-				seen = append(seen, now.Sub(sent[i]))
-			}
-			if v > last {
-				last = v
+		diff, seq := rec.Column(1).(*array.Int64), rec.Column(2).(*array.Int64)
+		v := -1
+		for i := 0; i < int(rec.NumRows()); i++ {
+			if diff.Value(i) > 0 && seq.IsValid(i) {
+				v = max(v, int(seq.Value(i)))
 			}
 		}
-		time.Sleep(100 * time.Microsecond)
+		rec.Release()
+		for i := last + 1; i <= v; i++ {
+			seen = append(seen, now.Sub(sent[i]))
+		}
+		last = max(last, v)
 	}
 	<-done
 	b.StopTimer()
@@ -157,25 +180,5 @@ func BenchmarkSourceLatency(b *testing.B) {
 		b.ReportMetric(pct(base, 0.5), "broker-p50-ms")
 		b.ReportMetric(pct(base, 0.99), "broker-p99-ms")
 		b.ReportMetric(pct(base, 1), "broker-max-ms")
-	}
-}
-
-// readSeq runs the prepared one-row query p and returns its bigint (-1 for NULL).
-func readSeq(ctx context.Context, s *Session, p *Prepared) (int, error) {
-	r, err := s.Execute(ctx, p, nil)
-	if err != nil {
-		return 0, err
-	}
-	defer r.Rows.Close()
-	v := -1
-	for {
-		rec, err := r.Rows.Next(ctx)
-		if err != nil || rec == nil {
-			return v, err
-		}
-		if rec.NumRows() > 0 && rec.Column(0).IsValid(0) {
-			v = int(rec.Column(0).(*array.Int64).Value(0))
-		}
-		rec.Release()
 	}
 }

@@ -3,6 +3,7 @@ package exec
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/runnel-db/runnel/exec/expr"
 	"github.com/runnel-db/runnel/exec/types"
@@ -29,6 +30,7 @@ type node struct {
 	constB   zset.Batch
 	constN   int  // rows of constB, for Explain
 	done     bool // const node already emitted
+	stats    nodeStats
 }
 
 // Graph is a dataflow of operators. Nodes are added inputs first, so node order is a
@@ -153,11 +155,13 @@ func (g *Graph) Step(ctx *expr.Context, deltas map[uint64]zset.Batch) (result zs
 					return zset.Batch{}, err
 				}
 			}
+			start := time.Now()
 			b, err := n.op.Step(ctx, in)
 			if err != nil {
 				return zset.Batch{}, err
 			}
 			outs[i] = b
+			n.stats.record(n.op, in, b, time.Since(start))
 			if checkInvariants && !zset.IsConsolidated(b) {
 				return zset.Batch{}, internalf("%s: output not consolidated", n.op.Explain())
 			}

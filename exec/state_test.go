@@ -42,6 +42,15 @@ var stateGraphs = map[string]func(mem memory.Allocator) *Graph{
 		g.SetOutput(g.Add(NewJoin(InnerJoin, aggOut, []types.T{types.Int64T}, nil, nil, nil), out, a, c))
 		return g
 	},
+	"window": func(mem memory.Allocator) *Graph {
+		g := NewGraph()
+		l := g.Input(1, joinLeftTypes)
+		out := append(append([]types.T{}, joinLeftTypes...), types.Int64T, types.NumericT)
+		g.SetOutput(g.Add(NewWindow(joinLeftTypes, []int{2}, []zset.SortKey{{Col: 0}}, []WindowFunc{
+			{Name: "row_number", ResultType: types.Int64T},
+			{Name: "sum", Args: []int{1}, Frame: DefaultFrame, ResultType: types.NumericT}}), out, l))
+		return g
+	},
 	"distinct-except-leftjoin": func(mem memory.Allocator) *Graph {
 		g := NewGraph()
 		l, r := g.Input(1, joinLeftTypes), g.Input(2, joinRightTypes)

@@ -2,7 +2,6 @@ package exec
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/runnel-db/runnel/exec/expr"
@@ -102,70 +101,13 @@ func (t *topNOp) window() []windowItem {
 	return out
 }
 
-// topNInsertMax is the delta size up to which rows are inserted one by one.
-var topNInsertMax = 16
-
-// apply adds the delta to the sorted multiset: binary-search inserts for a few rows, a sort
-// and one merge pass for many (so a large initial load is O(n log n), not quadratic).
+// apply adds the delta to the sorted multiset.
 func (t *topNOp) apply(b zset.Batch) {
-	n := b.NumRows()
-	delta := make([]*topNRow, n)
+	delta := make([]*topNRow, b.NumRows())
 	for i, w := range b.Weights() {
 		delta[i] = &topNRow{vals: zset.RowAt(b.Cols(), i), w: w}
 	}
-	if n <= topNInsertMax {
-		for _, d := range delta {
-			t.insert(d)
-		}
-		return
-	}
-	sort.Slice(delta, func(i, j int) bool { return t.compare(delta[i].vals, delta[j].vals) < 0 })
-	merged := make([]*topNRow, 0, len(t.rows)+n)
-	i, k := 0, 0
-	for i < len(t.rows) || k < n {
-		var c int
-		switch {
-		case i == len(t.rows):
-			c = 1
-		case k == n:
-			c = -1
-		default:
-			c = t.compare(t.rows[i].vals, delta[k].vals)
-		}
-		switch {
-		case c < 0:
-			merged = append(merged, t.rows[i])
-			i++
-		case c > 0:
-			merged = append(merged, delta[k])
-			k++
-		default:
-			r := t.rows[i]
-			r.w += delta[k].w
-			if r.w != 0 {
-				merged = append(merged, r)
-			}
-			i++
-			k++
-		}
-	}
-	t.rows = merged
-}
-
-// insert adds one delta row by binary search.
-func (t *topNOp) insert(d *topNRow) {
-	pos := sort.Search(len(t.rows), func(k int) bool { return t.compare(t.rows[k].vals, d.vals) >= 0 })
-	if pos < len(t.rows) && t.compare(t.rows[pos].vals, d.vals) == 0 {
-		r := t.rows[pos]
-		r.w += d.w
-		if r.w == 0 {
-			t.rows = append(t.rows[:pos], t.rows[pos+1:]...)
-		}
-		return
-	}
-	t.rows = append(t.rows, nil)
-	copy(t.rows[pos+1:], t.rows[pos:])
-	t.rows[pos] = d
+	t.rows = mergeSorted(t.rows, delta, t.compare)
 }
 
 func (t *topNOp) Step(ctx *expr.Context, in []zset.Batch) (zset.Batch, error) {

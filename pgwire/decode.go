@@ -147,7 +147,7 @@ func decodeBinary(v []byte, t types.T, loc *time.Location) (types.Datum, error) 
 			return nil, sqlerr.New(sqlerr.ProtocolViolation, "unsupported jsonb version number %d", v[0])
 		}
 		return decodeParam(v[1:], formatText, t, loc)
-	case types.Text, types.Varchar, types.Unknown:
+	case types.Text, types.Varchar, types.JSON, types.Unknown:
 		return decodeParam(v, formatText, t, loc)
 	case types.Array:
 		return decodeArrayBinary(v, t)

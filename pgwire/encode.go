@@ -162,6 +162,9 @@ func binaryEncoder(arr arrow.Array, t types.T) valueEncoder {
 	case types.JSONB:
 		a := arr.(*array.String)
 		return func(dst []byte, i int) []byte { return append(append(dst, 1), a.Value(i)...) }
+	case types.JSON:
+		a := arr.(*array.String)
+		return func(dst []byte, i int) []byte { return append(dst, a.Value(i)...) }
 	case types.Date:
 		v := arr.(*array.Date32).Date32Values()
 		return func(dst []byte, i int) []byte {

@@ -33,6 +33,13 @@ type bctx struct {
 	corr *corrState
 	// srf maps the set-returning calls of the select list to the columns computing them.
 	srf map[*pg_query.FuncCall]srfBinding
+	// windows are the window calls of the select list, bound to columns (bindWindows).
+	windows []windowCall
+	// noWindow names the clause when window calls are not allowed in it and noAgg does not
+	// already say so ("HAVING").
+	noWindow string
+	// windowArg is set while binding a window call's arguments, partition and sort keys.
+	windowArg bool
 }
 
 // corrState records the outer references of a subquery.

@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"cmp"
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
 	"github.com/runnel-db/runnel/exec"
@@ -192,8 +193,20 @@ var nowFunctions = map[string]bool{
 
 func (b *bctx) funcCall(fc *pg_query.FuncCall) (expr.Expr, error) {
 	schema, name := funcName(fc)
-	if fc.Over != nil || (schema == "" && windowOnly[name]) {
-		return nil, b.s.notSupported("window functions", fc.Location)
+	if fc.Over != nil {
+		if col, ok := b.windowColumn(fc); ok {
+			return col, nil
+		}
+		if clause := cmp.Or(b.noAgg, b.noWindow); clause != "" {
+			return nil, b.s.errAt(sqlerr.New(sqlerr.WindowingError, "window functions are not allowed in %s", clause), fc.Location)
+		}
+		if b.windowArg {
+			return nil, b.s.errAt(sqlerr.New(sqlerr.WindowingError, "window function calls cannot be nested"), fc.Location)
+		}
+		return nil, b.s.notSupported("window functions here", fc.Location)
+	}
+	if schema == "" && windowOnly[name] {
+		return nil, b.s.errAt(sqlerr.New(sqlerr.WrongObjectType, "window function %s requires an OVER clause", name), fc.Location)
 	}
 	if schema == "" && exec.IsAggregate(name) {
 		switch {

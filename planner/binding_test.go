@@ -38,7 +38,6 @@ func TestResolveType(t *testing.T) {
 		"timestamptz":              types.TimestampTZT,
 		"interval":                 types.IntervalT,
 		"jsonb":                    types.JSONBT,
-		"json":                     types.JSONBT,
 		"int[]":                    {Kind: types.Array, Elem: types.Int32},
 		"integer[3]":               {Kind: types.Array, Elem: types.Int32},
 		"int[][]":                  {Kind: types.Array, Elem: types.Int32}, // PostgreSQL ignores declared dimensions
@@ -49,6 +48,7 @@ func TestResolveType(t *testing.T) {
 		"oid[]":                    types.OidArrayT,
 		"int2vector":               types.Int2VectorT,
 		"oidvector":                types.OidVectorT,
+		"json":                     types.JSONT,
 	}
 	for name, want := range cases {
 		st, err := sql.ParseOne("SELECT NULL::" + name)

@@ -165,6 +165,12 @@ func (l *lowerer) lowerNode(r rel) (exec.NodeID, error) {
 			return 0, err
 		}
 		return l.g.Add(exec.NewTopN(n.types(), n.keys, n.limit, n.offset), n.types(), in), nil
+	case *windowRel:
+		in, err := l.lower(n.in)
+		if err != nil {
+			return 0, err
+		}
+		return l.g.Add(exec.NewWindow(n.in.types(), n.partition, n.order, n.funcs), n.types(), in), nil
 	}
 	return 0, fmt.Errorf("planner: cannot lower %T", r)
 }

@@ -48,6 +48,8 @@ func children(r rel) []rel {
 		return []rel{n.l, n.r}
 	case *topNRel:
 		return []rel{n.in}
+	case *windowRel:
+		return []rel{n.in}
 	case *guardRel:
 		return []rel{n.in, n.violations}
 	case *projectSetRel:
@@ -231,6 +233,10 @@ func (p *pruner) pruneNode(r rel, need []bool) (rel, []int) {
 	case *topNRel:
 		return &topNRel{in: p.keepAll(n.in), keys: n.keys, limit: n.limit, offset: n.offset}, identityMap(len(need))
 	case *dynTopNRel:
+		c := *n
+		c.in = p.keepAll(n.in)
+		return &c, identityMap(len(need))
+	case *windowRel:
 		c := *n
 		c.in = p.keepAll(n.in)
 		return &c, identityMap(len(need))

@@ -136,6 +136,10 @@ func (p *pusher) pushNode(r rel, preds []pred) rel {
 		c := *n
 		c.in = push(n.in, nil)
 		return filter(&c, preds)
+	case *windowRel:
+		c := *n
+		c.in = push(n.in, nil)
+		return filter(&c, preds)
 	case *guardRel:
 		return filter(&guardRel{in: push(n.in, nil), violations: push(n.violations, nil)}, preds)
 	case *projectSetRel:

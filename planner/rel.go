@@ -76,6 +76,14 @@ type setOpRel struct {
 	l, r rel
 }
 
+// windowRel appends one column per window function to its input's columns.
+type windowRel struct {
+	in        rel
+	partition []int
+	order     []zset.SortKey
+	funcs     []exec.WindowFunc
+}
+
 type topNRel struct {
 	in            rel
 	keys          []zset.SortKey
@@ -106,6 +114,13 @@ func (n *distinctRel) types() []types.T { return n.in.types() }
 func (n *unionRel) types() []types.T    { return n.ins[0].types() }
 func (n *setOpRel) types() []types.T    { return n.l.types() }
 func (n *topNRel) types() []types.T     { return n.in.types() }
+func (n *windowRel) types() []types.T {
+	ts := append([]types.T{}, n.in.types()...)
+	for _, f := range n.funcs {
+		ts = append(ts, f.ResultType)
+	}
+	return ts
+}
 
 // colIndex reports whether e is exactly the input column reference #i.
 func colIndex(e expr.Expr) (int, bool) { return expr.ColumnIndex(e) }

@@ -225,6 +225,20 @@ func (b *bctx) bindPred(n *pg_query.Node, clause string) (pred, error) {
 	return pred{e: e, strict: isStrict(n)}, nil
 }
 
+// sortDirection is the sort key (without its column) that an ORDER BY item asks for: NULLs sort
+// as larger than every value unless NULLS FIRST/LAST says otherwise.
+func sortDirection(sb *pg_query.SortBy) zset.SortKey {
+	desc := sb.SortbyDir == pg_query.SortByDir_SORTBY_DESC
+	key := zset.SortKey{Desc: desc, NullsFirst: desc}
+	switch sb.SortbyNulls {
+	case pg_query.SortByNulls_SORTBY_NULLS_FIRST:
+		key.NullsFirst = true
+	case pg_query.SortByNulls_SORTBY_NULLS_LAST:
+		key.NullsFirst = false
+	}
+	return key
+}
+
 // orderBy binds ORDER BY items against the select list (targets, with names from cols) and the
 // input (b). It returns the sort keys and the hidden expressions to append to the output.
 func (s *stmt) orderBy(sorts []*pg_query.Node, targets []expr.Expr, cols []colInfo, b *bctx, distinct bool) ([]zset.SortKey, []expr.Expr, error) {
@@ -235,14 +249,7 @@ func (s *stmt) orderBy(sorts []*pg_query.Node, targets []expr.Expr, cols []colIn
 		if len(sb.UseOp) > 0 {
 			return nil, nil, s.notSupported("ORDER BY USING", sb.Location)
 		}
-		desc := sb.SortbyDir == pg_query.SortByDir_SORTBY_DESC
-		key := zset.SortKey{Desc: desc, NullsFirst: desc}
-		switch sb.SortbyNulls {
-		case pg_query.SortByNulls_SORTBY_NULLS_FIRST:
-			key.NullsFirst = true
-		case pg_query.SortByNulls_SORTBY_NULLS_LAST:
-			key.NullsFirst = false
-		}
+		key := sortDirection(sb)
 		col := -1
 		if c := sb.Node.GetAConst(); c != nil && c.GetIval() != nil {
 			k := int(c.GetIval().Ival)

@@ -14,14 +14,6 @@ func usesOuter(e expr.Expr) bool { return maxCol(e) >= outerBase }
 
 // bindSimple binds SELECT … FROM … WHERE … GROUP BY … HAVING … ORDER BY … LIMIT.
 func (s *stmt) bindSimple(sel *pg_query.SelectStmt, e *env, corr *corrState, mode queryMode) (*boundQuery, error) {
-	if len(sel.WindowClause) > 0 {
-		return nil, s.notSupported("window functions", -1)
-	}
-	for _, t := range sel.TargetList {
-		if loc := findWindow(t.GetResTarget().GetVal()); loc >= 0 {
-			return nil, s.notSupported("window functions", loc)
-		}
-	}
 	if len(sel.DistinctClause) > 0 && sel.DistinctClause[0] != nil && sel.DistinctClause[0].Node != nil {
 		return nil, s.notSupported("SELECT DISTINCT ON", nodeLocation(sel.DistinctClause[0]))
 	}
@@ -148,6 +140,7 @@ func (s *stmt) bindSimple(sel *pg_query.SelectStmt, e *env, corr *corrState, mod
 		if sel.HavingClause != nil {
 			hb := ctx.with()
 			hb.noAgg = ""
+			hb.noWindow = "HAVING"
 			var hp []pred
 			for _, conj := range splitAnd(sel.HavingClause) {
 				p, err := hb.bindPred(conj, "HAVING")
@@ -202,6 +195,14 @@ func (s *stmt) bindSimple(sel *pg_query.SelectStmt, e *env, corr *corrState, mod
 		c := *ctx.corr
 		c.allowed = dom != nil && selOuter
 		ctx.corr = &c
+	}
+	if calls := collectWindowCalls(sel); len(calls) > 0 {
+		if len(refs) > 0 || dom != nil {
+			return nil, s.notSupported("window functions in correlated subqueries", calls[0].Location)
+		}
+		if ctx.windows, err = s.bindWindows(sel, ctx, &r); err != nil {
+			return nil, err
+		}
 	}
 	targets, cols, err := s.bindTargets(ctx, sel.TargetList)
 	if err != nil {

@@ -112,8 +112,10 @@ func resolveType(tn *pg_query.TypeName) (types.T, error) {
 		return types.TimestampTZT, nil
 	case "interval":
 		return types.IntervalT, nil
-	case "jsonb", "json":
+	case "jsonb":
 		return noMods(types.JSONBT)
+	case "json":
+		return noMods(types.JSONT)
 	}
 	if r := types.RegByName(name); r != types.RegNone {
 		return noMods(types.T{Kind: types.Int64, Reg: r})

@@ -126,3 +126,13 @@ func (db *DB) WaitIdle(ctx context.Context) error {
 		}
 	}
 }
+
+// EstimateDiskUsage estimates the bytes the keys in [start, end) take in the store's files. Data
+// still in the memtable (written but not yet flushed) is not counted.
+func (db *DB) EstimateDiskUsage(start, end []byte) (uint64, error) {
+	n, err := db.pdb.EstimateDiskUsage(start, end)
+	if err != nil {
+		return 0, fmt.Errorf("storage: estimate disk usage: %w", err)
+	}
+	return n, nil
+}

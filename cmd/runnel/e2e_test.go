@@ -226,6 +226,21 @@ func TestPsql(t *testing.T) {
 	if got, want := run(`\copy items to stdout with csv header`), "id,name,price\n1,apple,1.50\n2,pear,2.25"; got != want {
 		t.Errorf("psql \\copy to: got %q, want %q", got, want)
 	}
+	csvFile := filepath.Join(t.TempDir(), "more.csv")
+	if err := os.WriteFile(csvFile, []byte("3,plum,0.75\n4,\"fig, dried\",\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := run(`\copy items from '`+csvFile+`' with csv`), "COPY 2"; got != want {
+		t.Errorf("psql \\copy from: got %q, want %q", got, want)
+	}
+	if got, want := run("SELECT * FROM total"), "4|4.50"; got != want {
+		t.Errorf("after \\copy from: got %q, want %q", got, want)
+	}
+	out, err = exec.Command(psql, "-h", host, "-p", port, "-U", "runnel", "-d", "runnel", "-X", "-A",
+		"-c", `\x on`, "-c", "SELECT id, name FROM items WHERE id = 4").CombinedOutput()
+	if got, want := string(out), "Expanded display is on.\nid|4\nname|fig, dried\n"; err != nil || got != want {
+		t.Errorf("psql \\x: err %v, got %q, want %q", err, got, want)
+	}
 	// psql's own catalog queries: \d, \dt, \dv, \dm, \dn.
 	run("CREATE VIEW cheap AS SELECT id FROM items WHERE price < 2")
 	for cmd, want := range map[string]string{

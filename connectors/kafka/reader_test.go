@@ -700,3 +700,38 @@ func TestCheckTopicAndMissingTopic(t *testing.T) {
 		t.Fatalf("state %q", st.State)
 	}
 }
+
+func TestLagCountsUnpolledRecords(t *testing.T) {
+	c := newCluster(t, kfake.SeedTopics(1, "t"))
+	pr := newProducer(t, c.ListenAddrs())
+	for i := int64(0); i < 10; i++ {
+		produce(t, pr, jrec(0, i))
+	}
+	r := testReader(t, c, nil, jsonEnc, testCols, nil, nil, ReaderOptions{})
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	// The fetch that delivers the first records also reports the log end: 10.
+	got := 0
+	for got == 0 {
+		ch, err := r.Poll(ctx, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = ch.Len()
+		ch.Release()
+	}
+	if lag := r.Lag(); lag != int64(10-got) {
+		t.Fatalf("after polling %d of 10 records: Lag %d, want %d", got, lag, 10-got)
+	}
+	for got < 10 {
+		ch, err := r.Poll(ctx, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got += ch.Len()
+		ch.Release()
+	}
+	if lag := r.Lag(); lag != 0 {
+		t.Fatalf("after polling everything: Lag %d, want 0", lag)
+	}
+}

@@ -310,3 +310,17 @@ func (r *Reader) Status() Status {
 
 // RecentErrors returns up to RecentErrorsCap most recent rejected records, newest last.
 func (r *Reader) RecentErrors() []RecordError { return r.rejects.recent() }
+
+// Lag is the number of records the broker had, at the last fetch, beyond those Poll delivered:
+// the backlog, buffered or not yet fetched (partitions with unknown positions count zero).
+func (r *Reader) Lag() int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var lag int64
+	for _, ps := range r.parts {
+		if ps.hwm >= 0 && ps.next >= 0 {
+			lag += max(ps.hwm-ps.next, 0)
+		}
+	}
+	return lag
+}

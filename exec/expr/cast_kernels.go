@@ -69,8 +69,11 @@ func castKernel(from, to types.T, explicit bool) (kernel, error) {
 		return chain(inner, types.TextT, strMapErr(func(s string) (string, error) {
 			return types.ApplyVarcharLength(s, limit, explicit)
 		})), nil
-	case fk == tk, from.IsString() && to.IsString(), fk == types.JSONB && to.IsString():
+	case fk == tk, from.IsString() && to.IsString(), (fk == types.JSONB || fk == types.JSON) && to.IsString(),
+		fk == types.JSONB && tk == types.JSON: // jsonb's text is valid json
 		return identityKernel, nil
+	case fk == types.JSON && tk == types.JSONB:
+		return strMapErr(types.NormalizeJSONB), nil
 	case to.IsString():
 		return toTextKernel(from), nil
 	case from.IsString():

@@ -30,7 +30,7 @@ func Greatest(args []Expr, least bool) (Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	if t.Kind == types.JSONB {
+	if t.Kind == types.JSONB || t.Kind == types.JSON {
 		return nil, undefinedCall(name, false, ts, false)
 	}
 	out := make([]Expr, len(args))

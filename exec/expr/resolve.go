@@ -24,7 +24,7 @@ func category(k types.Kind) byte {
 		return 'D'
 	case types.Interval:
 		return 'T'
-	case types.JSONB:
+	case types.JSONB, types.JSON:
 		return 'U'
 	case anyKind:
 		return 'P'
@@ -87,6 +87,9 @@ func castContext(from, to types.Kind) castLevel {
 	}
 	if (from == types.Text && to == types.Varchar) || (from == types.Varchar && to == types.Text) {
 		return castImplicit
+	}
+	if (from == types.JSON && to == types.JSONB) || (from == types.JSONB && to == types.JSON) {
+		return castAssignment
 	}
 	switch {
 	case from == types.Date && (to == types.Timestamp || to == types.TimestampTZ):

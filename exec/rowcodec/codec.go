@@ -58,7 +58,7 @@ func (c *Codec) appendKeyValue(dst []byte, a arrow.Array, row, ci int) []byte {
 	case types.Numeric:
 		lo, hi, scale := numericParts(a.(*array.FixedSizeBinary).Value(row))
 		return encoding.EncodeDecimal(dst, lo, hi, scale)
-	case types.Text, types.Varchar, types.JSONB, types.Unknown:
+	case types.Text, types.Varchar, types.JSONB, types.JSON, types.Unknown:
 		return encoding.EncodeString(dst, a.(*array.String).Value(row))
 	case types.Date:
 		return encoding.EncodeInt32(dst, int32(a.(*array.Date32).Value(row)))
@@ -100,7 +100,7 @@ func (c *Codec) AppendValue(dst []byte, cols []arrow.Array, row int, valueCols [
 			dst = encoding.AppendValueUint64(dst, math.Float64bits(a.(*array.Float64).Value(row)))
 		case types.Numeric:
 			dst = append(dst, a.(*array.FixedSizeBinary).Value(row)...)
-		case types.Text, types.Varchar, types.JSONB, types.Unknown:
+		case types.Text, types.Varchar, types.JSONB, types.JSON, types.Unknown:
 			dst = encoding.AppendValueString(dst, a.(*array.String).Value(row))
 		case types.Date:
 			dst = encoding.AppendVarint(dst, int64(a.(*array.Date32).Value(row)))

@@ -110,7 +110,7 @@ func (d *Decoder) decodeKeyValue(b []byte, ci int) ([]byte, error) {
 			putNumeric(&d.numeric, lo, hi, scale)
 			bld.(*array.FixedSizeBinaryBuilder).Append(d.numeric[:])
 		}
-	case types.Text, types.Varchar, types.JSONB, types.Unknown:
+	case types.Text, types.Varchar, types.JSONB, types.JSON, types.Unknown:
 		if b, d.scratch, err = encoding.DecodeBytes(b, d.scratch[:0]); err == nil {
 			bld.(*array.StringBuilder).BinaryBuilder.Append(d.scratch)
 		}
@@ -211,7 +211,7 @@ func (d *Decoder) decodeValue(b []byte, ci int) ([]byte, error) {
 		}
 		bld.(*array.FixedSizeBinaryBuilder).Append(b[:types.NumericWidth])
 		b = b[types.NumericWidth:]
-	case types.Text, types.Varchar, types.JSONB, types.Unknown:
+	case types.Text, types.Varchar, types.JSONB, types.JSON, types.Unknown:
 		var v []byte
 		if b, v, err = encoding.DecodeValueBytes(b); err == nil {
 			bld.(*array.StringBuilder).BinaryBuilder.Append(v)

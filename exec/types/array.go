@@ -87,13 +87,14 @@ const (
 	OIDIntervalArr  uint32 = 1187
 	OIDNumericArray uint32 = 1231
 	OIDJSONBArray   uint32 = 3807
+	OIDJSONArray    uint32 = 199
 )
 
 var arrayOIDs = map[Kind]uint32{
 	Bool: OIDBoolArray, Int16: OIDInt2Array, Int32: OIDInt4Array, Int64: OIDInt8Array,
 	Float32: OIDFloat4Array, Float64: OIDFloat8Array, Numeric: OIDNumericArray, Text: OIDTextArray,
 	Varchar: OIDVarcharArray, Date: OIDDateArray, Timestamp: OIDTimestampArr,
-	TimestampTZ: OIDTimestampTZA, Interval: OIDIntervalArr, JSONB: OIDJSONBArray,
+	TimestampTZ: OIDTimestampTZA, Interval: OIDIntervalArr, JSONB: OIDJSONBArray, JSON: OIDJSONArray,
 }
 
 // Convenience values for the array-like catalog types.

@@ -404,6 +404,18 @@ func NormalizeJSONB(s string) (string, error) {
 	return string(v.appendText(make([]byte, 0, len(s)+8))), nil
 }
 
+// ValidateJSON checks s as json input: it returns s unchanged (json keeps its text as written), or
+// the same 22P02 error as NormalizeJSONB.
+func ValidateJSON(s string) (string, error) {
+	if _, err := parseJSON(s); err != nil {
+		return "", err
+	}
+	return s, nil
+}
+
+// AppendJSONString appends s as a JSON string literal, escaped as PostgreSQL's escape_json does.
+func AppendJSONString(dst []byte, s string) []byte { return appendJSONString(dst, s) }
+
 func (n *jsonNode) appendText(dst []byte) []byte {
 	switch n.kind {
 	case jsonNull:

@@ -50,6 +50,8 @@ func ParseText(s string, t T, loc *time.Location) (Datum, error) {
 		return NormalizeJSONB(s)
 	case Array:
 		return parseArrayText(s, t, loc)
+	case JSON:
+		return ValidateJSON(s)
 	}
 	return nil, sqlerr.NotSupported("input of type " + t.String())
 }

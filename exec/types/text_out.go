@@ -31,7 +31,7 @@ func AppendText(dst []byte, arr arrow.Array, i int, t T, loc *time.Location) []b
 		return AppendFloat64(dst, arr.(*array.Float64).Value(i))
 	case Numeric:
 		return NumericAt(arr.(*array.FixedSizeBinary), i).appendText(dst)
-	case Text, Varchar, JSONB, Unknown:
+	case Text, Varchar, JSONB, JSON, Unknown:
 		return append(dst, arr.(*array.String).Value(i)...)
 	case Date:
 		return AppendDate(dst, DateValue(arr.(*array.Date32).Value(i)))
@@ -64,7 +64,7 @@ func AppendDatumText(dst []byte, d Datum, t T, loc *time.Location) []byte {
 		return AppendFloat64(dst, d.(float64))
 	case Numeric:
 		return d.(NumericValue).appendText(dst)
-	case Text, Varchar, JSONB, Unknown:
+	case Text, Varchar, JSONB, JSON, Unknown:
 		return append(dst, d.(string)...)
 	case Date:
 		return AppendDate(dst, d.(DateValue))
@@ -83,7 +83,7 @@ func AppendDatumText(dst []byte, d Datum, t T, loc *time.Location) []byte {
 // FormatDatum is PostgreSQL's text output of a non-nil datum of type t (loc: session TimeZone for
 // timestamptz, nil meaning UTC).
 func FormatDatum(d Datum, t T, loc *time.Location) string {
-	if s, ok := d.(string); ok && (t.IsString() || t.Kind == JSONB || t.Kind == Unknown) {
+	if s, ok := d.(string); ok && (t.IsString() || t.Kind == JSONB || t.Kind == JSON || t.Kind == Unknown) {
 		return s
 	}
 	var buf [64]byte

@@ -29,6 +29,8 @@ const (
 	JSONB
 	// Array is a one-dimensional array of T.Elem values (see array.go).
 	Array
+	// JSON is PostgreSQL's json: text kept exactly as written (validated on input).
+	JSON
 )
 
 // T is a SQL type: a kind plus its modifiers.
@@ -64,6 +66,7 @@ var (
 	TimestampTZT = T{Kind: TimestampTZ}
 	IntervalT    = T{Kind: Interval}
 	JSONBT       = T{Kind: JSONB}
+	JSONT        = T{Kind: JSON}
 )
 
 // PostgreSQL type OIDs (pg_type.oid) for the types above.
@@ -83,6 +86,7 @@ const (
 	OIDTimestampTZ uint32 = 1184
 	OIDInterval    uint32 = 1186
 	OIDJSONB       uint32 = 3802
+	OIDJSON        uint32 = 114
 )
 
 // OID is the PostgreSQL type OID of t, as sent in RowDescription and ParameterDescription.
@@ -121,6 +125,8 @@ func (t T) OID() uint32 {
 		return OIDJSONB
 	case Array:
 		return t.arrayOID()
+	case JSON:
+		return OIDJSON
 	}
 	return OIDUnknown
 }
@@ -162,6 +168,8 @@ func FromOID(oid uint32) (T, bool) {
 		return IntervalT, true
 	case OIDJSONB:
 		return JSONBT, true
+	case OIDJSON:
+		return JSONT, true
 	}
 	return arrayFromOID(oid)
 }
@@ -244,6 +252,8 @@ func (t T) String() string {
 		return "jsonb"
 	case Array:
 		return t.arrayName()
+	case JSON:
+		return "json"
 	}
 	return "unknown"
 }
@@ -283,7 +293,7 @@ func (t T) ArrowType() arrow.DataType {
 		return arrow.PrimitiveTypes.Float64
 	case Numeric:
 		return NumericArrowType
-	case Text, Varchar, JSONB, Unknown:
+	case Text, Varchar, JSONB, JSON, Unknown:
 		return arrow.BinaryTypes.String
 	case Date:
 		return arrow.FixedWidthTypes.Date32

@@ -31,7 +31,7 @@ func DatumAt(arr arrow.Array, i int, t T) Datum {
 		return arr.(*array.Float64).Value(i)
 	case Numeric:
 		return NumericAt(arr.(*array.FixedSizeBinary), i)
-	case Text, Varchar, JSONB, Unknown:
+	case Text, Varchar, JSONB, JSON, Unknown:
 		return arr.(*array.String).Value(i)
 	case Date:
 		return DateValue(arr.(*array.Date32).Value(i))
@@ -126,7 +126,7 @@ func CompareDatum(a, b Datum, t T) int {
 		return CompareFloat(a.(float64), b.(float64))
 	case Numeric:
 		return NumericCmp(a.(NumericValue), b.(NumericValue))
-	case Text, Varchar, Unknown:
+	case Text, Varchar, JSON, Unknown:
 		return strings.Compare(a.(string), b.(string))
 	case JSONB:
 		return CompareJSONB(a.(string), b.(string))

@@ -40,6 +40,15 @@ func (d *Decoder) field(col int, key []byte) error {
 		if v, conv = types.NormalizeJSONB(string(d.s[start:d.pos])); conv == nil {
 			d.row.PutBytes(col, unsafe.Slice(unsafe.StringData(v), len(v)))
 		}
+	case t.Kind == types.JSON:
+		// json keeps the value's text as it was in the message.
+		start := d.pos
+		if err := d.skip(); err != nil {
+			return err
+		}
+		if _, conv = types.ValidateJSON(string(d.s[start:d.pos])); conv == nil {
+			d.row.PutBytes(col, d.s[start:d.pos])
+		}
 	case c == '"':
 		s, err := d.str(true)
 		if err != nil {

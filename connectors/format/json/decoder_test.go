@@ -266,3 +266,18 @@ func TestDecodeTimestamps(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
 }
+
+func TestDecodeJSONColumn(t *testing.T) {
+	// A json column keeps the field's text exactly; jsonb normalizes it.
+	cols := []Column{{Name: "j", Type: types.JSONT}, {Name: "b", Type: types.JSONBT}}
+	rows, errs := decodeAll(t, cols, `{"j": {"z": 1,  "a": [1.50]}, "b": {"z": 1,  "a": [1.50]}}`, `{"j": "x", "b": null}`)
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("message %d: %v", i, err)
+		}
+	}
+	want := "{\"z\": 1,  \"a\": [1.50]}|{\"a\": [1.50], \"z\": 1}\n\"x\"|"
+	if got := strings.Join(rows, "\n"); got != want {
+		t.Errorf("rows:\n%s\nwant:\n%s", got, want)
+	}
+}
