@@ -2,6 +2,7 @@ package engine
 
 import (
 	"sort"
+	"strings"
 
 	"github.com/runnel-db/runnel/exec/types"
 	"github.com/runnel-db/runnel/planner"
@@ -239,11 +240,33 @@ func pgForeignServerRows(*Engine) [][]types.Datum {
 	return [][]types.Datum{{int64(oidKafkaServer), "kafka", int64(oidBootstrapRole), int64(oidKafkaFDW), nil, nil, nil, nil}}
 }
 
+// connectorOptions are a source's WITH options as ftoptions ("name=value", sorted, passwords and
+// secrets masked): psql's \d shows them as FDW options.
+func connectorOptions(o *object) types.Datum {
+	if o.Connector == nil {
+		return nil
+	}
+	keys := make([]string, 0, len(o.Connector.With))
+	for k := range o.Connector.With {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	opts := make(types.ArrayValue, len(keys))
+	for i, k := range keys {
+		v := o.Connector.With[k]
+		if l := strings.ToLower(k); strings.Contains(l, "password") || strings.Contains(l, "secret") {
+			v = "********"
+		}
+		opts[i] = k + "=" + v
+	}
+	return opts
+}
+
 func pgForeignTableRows(e *Engine) [][]types.Datum {
 	var rows [][]types.Datum
 	for _, o := range e.userObjects() {
 		if o.Kind == planner.Source {
-			rows = append(rows, []types.Datum{int64(o.OID()), int64(oidKafkaServer), nil})
+			rows = append(rows, []types.Datum{int64(o.OID()), int64(oidKafkaServer), connectorOptions(o)})
 		}
 	}
 	return rows

@@ -151,4 +151,10 @@ func TestSourceIsForeignTable(t *testing.T) {
 		"f|0|kafka|kafka")
 	expectRows(t, s, "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a WHERE a.attrelid = 'bids'::regclass ORDER BY a.attnum",
 		"auction|bigint", "price|bigint")
+	// psql's \d shows the WITH options as FDW options, read with pg_options_to_table.
+	expectRows(t, s, "SELECT o.option_name, o.option_value FROM pg_foreign_table f, pg_options_to_table(f.ftoptions) o WHERE f.ftrelid = 'bids'::regclass",
+		"connector|kafka", "properties.bootstrap.server|"+k.addr, "scan.startup.mode|earliest", "topic|bids")
+	expectRows(t, s, "SELECT option_name, option_value FROM pg_options_to_table(ARRAY['a=1=2', 'b', 'c='])", "a|1=2", "b|NULL", "c|")
+	expectError(t, s, "SELECT * FROM pg_options_to_table(ARRAY['a', NULL])", "22004")
+	expectError(t, s, "SELECT pg_options_to_table(ARRAY['a=1'])", "0A000")
 }

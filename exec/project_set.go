@@ -15,11 +15,13 @@ import (
 // SetFunc is a set-returning function call: for each input row it yields zero or more rows of
 // len(Types) values.
 type SetFunc struct {
-	// Name is one of unnest, generate_subscripts, generate_series and _pg_expandarray.
+	// Name is one of unnest, generate_subscripts, generate_series, _pg_expandarray and
+	// pg_options_to_table.
 	Name string
 	// Args are evaluated over the input row.
 	Args []expr.Expr
-	// Types are the output columns: one, or (x, n) for _pg_expandarray, followed by a bigint
+	// Types are the output columns: one, (x, n) for _pg_expandarray or (option_name,
+	// option_value) for pg_options_to_table, followed by a bigint
 	// when Ordinality is set.
 	Types []types.T
 	// Ordinality appends each row's 1-based position (WITH ORDINALITY).
@@ -48,6 +50,20 @@ func (f *SetFunc) expand(args []types.Datum) ([][]types.Datum, error) {
 		a, _ := arrayArg()
 		for i, d := range a {
 			out = append(out, []types.Datum{d, int64(i + 1)})
+		}
+	case "pg_options_to_table":
+		// Each "name=value" element, split at the first '=' (no '=': the value is NULL).
+		a, _ := arrayArg()
+		for _, d := range a {
+			if d == nil {
+				return nil, sqlerr.New(sqlerr.NullValueNotAllowed, "null array element not allowed in this context")
+			}
+			name, value, ok := strings.Cut(d.(string), "=")
+			if ok {
+				out = append(out, []types.Datum{name, value})
+			} else {
+				out = append(out, []types.Datum{name, nil})
+			}
 		}
 	case "generate_subscripts":
 		a, lb := arrayArg()

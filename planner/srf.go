@@ -43,6 +43,8 @@ func isSRF(fc *pg_query.FuncCall) bool {
 		return true
 	case schema == "information_schema" && name == "_pg_expandarray":
 		return true
+	case schema == "" && name == "pg_options_to_table":
+		return true
 	}
 	return false
 }
@@ -77,6 +79,11 @@ func (b *bctx) bindSetFunc(fc *pg_query.FuncCall) (exec.SetFunc, error) {
 		if name == "_pg_expandarray" {
 			f.Types = append(f.Types, types.Int32T)
 		}
+	case "pg_options_to_table":
+		if len(args) != 1 || args[0].Type().Kind != types.Array || args[0].Type().Elem != types.Text {
+			return undefined()
+		}
+		f.Types = []types.T{types.TextT, types.TextT}
 	case "generate_subscripts":
 		if len(args) < 2 || len(args) > 3 || !isArrayType(args[0].Type()) {
 			return undefined()
@@ -179,6 +186,8 @@ func (b *bctx) srfExpr(fc *pg_query.FuncCall, field string) (expr.Expr, bool, er
 	}
 	_, name := funcName(fc)
 	switch {
+	case name == "pg_options_to_table":
+		return nil, true, b.s.notSupported("pg_options_to_table outside FROM", fc.Location)
 	case name == "_pg_expandarray" && field == "x":
 		return expr.Column(sb.cols[0], sb.types[0]), true, nil
 	case name == "_pg_expandarray" && field == "n":
@@ -215,11 +224,14 @@ func (s *stmt) fromSRF(rf *pg_query.RangeFunction, fc *pg_query.FuncCall, left r
 	_, name := funcName(fc)
 	table, names := aliasNames(rf.Alias)
 	var fcols []colInfo
-	if name == "_pg_expandarray" {
+	if name == "_pg_expandarray" || name == "pg_options_to_table" {
 		if table == "" {
 			table = name
 		}
 		fcols = []colInfo{{table: table, name: "x", typ: f.Types[0]}, {table: table, name: "n", typ: f.Types[1]}}
+		if name == "pg_options_to_table" {
+			fcols[0].name, fcols[1].name = "option_name", "option_value"
+		}
 		for i := range fcols {
 			if i < len(names) {
 				fcols[i].name = names[i]
