@@ -65,14 +65,16 @@ func (e *Engine) readsSource(g *exec.Graph) bool {
 	return false
 }
 
-// persistState makes f record its operator state for writeState.
-func (f *dataflow) persistState() error {
+// persistState makes f record its operator state for writeState; bg compacts the logs.
+func (f *dataflow) persistState(bg *backgroundCompactor) error {
 	slots := f.graph.StateSlots()
 	if len(slots) >= planSlot {
 		return sqlerr.NotSupported(fmt.Sprintf("a materialized view over a source with %d stateful operator inputs", len(slots)))
 	}
 	for i, s := range slots {
-		f.slots = append(f.slots, newSlotLog(stateID(f.view.ID, i), s.Types))
+		l := newSlotLog(stateID(f.view.ID, i), s.Types)
+		l.bg = bg
+		f.slots = append(f.slots, l)
 	}
 	f.graph.RecordState(func(slot int, d zset.Batch) error {
 		d.Retain()
@@ -168,7 +170,7 @@ func (e *Engine) buildDataflow(o *object) (*dataflow, error) {
 func (e *Engine) newDataflow(o *object, g *exec.Graph) (*dataflow, error) {
 	f := &dataflow{view: o, graph: g, layout: layoutOf(o)}
 	if e.readsSource(g) {
-		if err := f.persistState(); err != nil {
+		if err := f.persistState(&e.compactor); err != nil {
 			return nil, err
 		}
 	}

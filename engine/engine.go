@@ -81,8 +81,10 @@ type Engine struct {
 	// subs are the live SUBSCRIBEs (subscribe.go), published to after each commit.
 	subs subRegistry
 
-	epoch     atomic.Uint64
-	epochLog  epochLog // the last commits, for runnel_catalog.epochs
+	epoch    atomic.Uint64
+	epochLog epochLog // the last commits, for runnel_catalog.epochs
+	// compactor runs the operator state logs' compactions (state_log.go).
+	compactor backgroundCompactor
 	sessionID atomic.Uint64
 	closed    atomic.Bool
 }
@@ -97,6 +99,7 @@ func Open(opts Options) (*Engine, error) {
 		return nil, fmt.Errorf("open storage in %s: %w", opts.DataDir, err)
 	}
 	e := &Engine{opts: opts, db: db, mem: opts.Mem, cat: newCatalog(), flows: map[uint64]*dataflow{}}
+	e.compactor.db, e.compactor.mem = db, e.mem
 	if err := e.recover(); err != nil {
 		db.Close()
 		return nil, err
@@ -157,6 +160,7 @@ func (e *Engine) Close() error {
 	e.stopAllFeeds()
 	e.writeMu.Lock()
 	defer e.writeMu.Unlock()
+	e.compactor.wg.Wait() // their snapshots must be closed first
 	return e.db.Close()
 }
 

@@ -13,9 +13,15 @@ import (
 )
 
 // TestSlotLog appends random deltas (with retractions) to a state slot log across committed
-// epochs, with compactions, and checks after each that loading the log gives the sum of the
-// deltas, and that compaction keeps the log small.
+// epochs, with compactions in the epoch and in the background, and checks after each that
+// loading the log gives the sum of the deltas, and that compaction keeps the log small.
 func TestSlotLog(t *testing.T) {
+	for _, background := range []bool{false, true} {
+		t.Run(fmt.Sprint("background=", background), func(t *testing.T) { testSlotLog(t, background) })
+	}
+}
+
+func testSlotLog(t *testing.T, background bool) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
 	db, err := storage.Open(storage.DefaultOptions(storage.MemoryDir))
@@ -26,6 +32,10 @@ func TestSlotLog(t *testing.T) {
 	ts := []types.T{types.Int64T, types.TextT, types.NumericT}
 	l := newSlotLog(stateID(3, 1), ts)
 	l.compactAt = 2000
+	if background {
+		l.bg = &backgroundCompactor{db: db, mem: mem}
+		defer l.bg.wg.Wait()
+	}
 	rng := rand.New(rand.NewSource(1))
 	want := map[string]int64{}
 	compactions := 0
@@ -56,6 +66,9 @@ func TestSlotLog(t *testing.T) {
 			t.Fatal(err)
 		}
 		wb.Close()
+		if background && epoch%3 == 0 && l.compacting != nil {
+			<-l.compacting.done // finished before the next epoch; otherwise it spans several
+		}
 
 		fresh := newSlotLog(l.id, ts)
 		snap := db.NewSnapshot()
@@ -84,5 +97,8 @@ func TestSlotLog(t *testing.T) {
 	}
 	if compactions < 3 {
 		t.Fatalf("only %d compactions in 60 epochs", compactions)
+	}
+	if l.runs > 12 {
+		t.Fatalf("the log has %d runs after 60 epochs: compaction does not keep up", l.runs)
 	}
 }
