@@ -237,39 +237,33 @@ func (s *stmt) windowFrame(w *pg_query.WindowDef, b *bctx) (exec.WindowFrame, er
 		}
 		return v.(int64), nil
 	}
-	var err error
-	switch {
-	case opts&frameStartUnboundedPreceding != 0:
-		f.Start.Kind = exec.UnboundedPreceding
-	case opts&frameStartCurrentRow != 0:
-		f.Start.Kind = exec.CurrentRow
-	case opts&frameStartOffsetPreceding != 0:
-		f.Start.Kind = exec.OffsetPreceding
-		f.Start.Offset, err = offset(w.StartOffset, "starting")
-	case opts&frameStartOffsetFollowing != 0:
-		f.Start.Kind = exec.OffsetFollowing
-		f.Start.Offset, err = offset(w.StartOffset, "starting")
-	default:
-		return exec.WindowFrame{}, s.notSupported("this window frame", w.Location)
+	// bound reads one end of the frame: its UNBOUNDED, CURRENT ROW, PRECEDING and FOLLOWING bits.
+	bound := func(bits [4]int32, unbounded exec.BoundKind, off *pg_query.Node, which string) (exec.FrameBound, error) {
+		kinds := [4]exec.BoundKind{unbounded, exec.CurrentRow, exec.OffsetPreceding, exec.OffsetFollowing}
+		for i, bit := range bits {
+			if opts&bit == 0 {
+				continue
+			}
+			b := exec.FrameBound{Kind: kinds[i]}
+			if i >= 2 {
+				var err error
+				b.Offset, err = offset(off, which)
+				return b, err
+			}
+			return b, nil
+		}
+		return exec.FrameBound{}, s.notSupported("this window frame", w.Location)
 	}
-	if err != nil {
+	var err error
+	startBits := [4]int32{frameStartUnboundedPreceding, frameStartCurrentRow, frameStartOffsetPreceding, frameStartOffsetFollowing}
+	if f.Start, err = bound(startBits, exec.UnboundedPreceding, w.StartOffset, "starting"); err != nil {
 		return exec.WindowFrame{}, err
 	}
-	switch {
-	case opts&frameEndUnboundedFollowing != 0:
-		f.End.Kind = exec.UnboundedFollowing
-	case opts&frameEndCurrentRow != 0:
-		f.End.Kind = exec.CurrentRow
-	case opts&frameEndOffsetPreceding != 0:
-		f.End.Kind = exec.OffsetPreceding
-		f.End.Offset, err = offset(w.EndOffset, "ending")
-	case opts&frameEndOffsetFollowing != 0:
-		f.End.Kind = exec.OffsetFollowing
-		f.End.Offset, err = offset(w.EndOffset, "ending")
-	default:
-		return exec.WindowFrame{}, s.notSupported("this window frame", w.Location)
+	endBits := [4]int32{frameEndUnboundedFollowing, frameEndCurrentRow, frameEndOffsetPreceding, frameEndOffsetFollowing}
+	if f.End, err = bound(endBits, exec.UnboundedFollowing, w.EndOffset, "ending"); err != nil {
+		return exec.WindowFrame{}, err
 	}
-	return f, err
+	return f, nil
 }
 
 // PostgreSQL's error for a negative frame offset.
