@@ -191,7 +191,7 @@ func (e *Engine) inputContents(g *exec.Graph, r reader, ectx *expr.Context) (map
 				releaseAll(in)
 				return nil, sqlerr.NotSupported(fmt.Sprintf("materialized views over system view %s.%s", sys.schema, sys.name))
 			}
-			in[id] = sys.contents(e)
+			in[id] = sys.contents(e, ectx)
 			continue
 		}
 		o := e.cat.byID[id]

@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/runnel-db/runnel/exec/expr"
 	"github.com/runnel-db/runnel/exec/types"
 	"github.com/runnel-db/runnel/planner"
 )
@@ -37,6 +38,9 @@ func init() {
 	rel := func(name string, rows func(*Engine) [][]types.Datum, cols ...planner.RelColumn) *systemRelation {
 		return &systemRelation{schema: PgCatalog, name: name, cols: cols, rows: rows}
 	}
+	sessionRel := func(name string, rows func(*Engine, *expr.Context) [][]types.Datum, cols ...planner.RelColumn) *systemRelation {
+		return &systemRelation{schema: PgCatalog, name: name, cols: cols, sessionRows: rows}
+	}
 	systemRelations = append(systemRelations,
 		rel("pg_attrdef", pgAttrdefRows, oid("oid"), oid("adrelid"), i2("adnum"), txt("adbin")),
 		rel("pg_description", none, oid("objoid"), oid("classoid"), i4("objsubid"), txt("description")),
@@ -54,7 +58,7 @@ func init() {
 			b("usebypassrls"), txt("passwd"), ts("valuntil"), txtArr("useconfig")),
 		rel("pg_db_role_setting", none, oid("setdatabase"), oid("setrole"), txtArr("setconfig")),
 		rel("pg_auth_members", none, oid("oid"), oid("roleid"), oid("member"), oid("grantor"), b("admin_option")),
-		rel("pg_settings", pgSettingsRows, txt("name"), txt("setting"), txt("unit"), txt("category"), txt("short_desc"),
+		sessionRel("pg_settings", pgSettingsRows, txt("name"), txt("setting"), txt("unit"), txt("category"), txt("short_desc"),
 			txt("extra_desc"), txt("context"), txt("vartype"), txt("source"), txt("min_val"), txt("max_val"), txtArr("enumvals"),
 			txt("boot_val"), txt("reset_val"), txt("sourcefile"), i4("sourceline"), b("pending_restart")),
 		rel("pg_collation", pgCollationRows, oid("oid"), txt("collname"), oid("collnamespace"), oid("collowner"),
@@ -171,12 +175,12 @@ func pgUserRows(e *Engine) [][]types.Datum {
 var extraSettings = [][2]string{{"max_index_keys", "32"}, {"max_function_args", "100"}, {"block_size", "8192"},
 	{"server_encoding", "UTF8"}}
 
-// pgSettingsRows lists the parameters with their defaults (pg_settings shows the reading
-// session's values in PostgreSQL; a system view here has no session, see docs/sql.md).
-func pgSettingsRows(*Engine) [][]types.Datum {
+// pgSettingsRows lists the parameters with the reading session's values (setting) and their
+// defaults (boot_val, reset_val).
+func pgSettingsRows(_ *Engine, ectx *expr.Context) [][]types.Datum {
 	var rows [][]types.Datum
 	seen := map[string]bool{}
-	add := func(name, value string, readOnly bool) {
+	add := func(name, def, desc string, readOnly bool) {
 		if seen[name] {
 			return
 		}
@@ -185,8 +189,17 @@ func pgSettingsRows(*Engine) [][]types.Datum {
 		if readOnly {
 			context = "internal"
 		}
-		rows = append(rows, []types.Datum{name, value, nil, "Runnel", name, nil, context, "string", "default", nil, nil,
-			nil, value, value, nil, nil, false})
+		value, source := def, "default"
+		if ectx != nil && ectx.Setting != nil {
+			if v, err := ectx.Setting(name); err == nil && v != def {
+				value, source = v, "session"
+			}
+		}
+		if desc == "" {
+			desc = name
+		}
+		rows = append(rows, []types.Datum{name, value, nil, "Runnel", desc, nil, context, "string", source, nil, nil,
+			nil, def, def, nil, nil, false})
 	}
 	names := make([]string, 0, len(knownSettings))
 	for name := range knownSettings {
@@ -195,10 +208,10 @@ func pgSettingsRows(*Engine) [][]types.Datum {
 	sort.Strings(names)
 	for _, name := range names {
 		s := knownSettings[name]
-		add(s.name, s.def, s.readOnly)
+		add(s.name, s.def, s.desc, s.readOnly)
 	}
 	for _, x := range extraSettings {
-		add(x[0], x[1], true)
+		add(x[0], x[1], "", true)
 	}
 	sort.Slice(rows, func(i, j int) bool { return rows[i][0].(string) < rows[j][0].(string) })
 	return rows

@@ -114,6 +114,10 @@ func TestCatalogFunctions(t *testing.T) {
 	expectRows(t, s, "SELECT obj_description('orders'::regclass, 'pg_class'), col_description('orders'::regclass, 1), pg_encoding_to_char(6)",
 		"NULL|NULL|UTF8")
 	expectRows(t, s, "SELECT setting FROM pg_catalog.pg_settings WHERE name='max_index_keys'", "32")
+	// pg_settings shows the reading session's values, as in PostgreSQL.
+	mustQuery(t, s, "SET extra_float_digits = 3")
+	expectRows(t, s, "SELECT setting, source, boot_val FROM pg_settings WHERE name = 'extra_float_digits'", "3|session|1")
+	expectRows(t, s, "SELECT setting, source FROM pg_settings WHERE name = 'TimeZone'", "UTC|default")
 	mustQuery(t, s, "SET TimeZone = 'Europe/Paris'")
 	expectRows(t, s, "SELECT current_setting('TimeZone'), current_setting('timezone'), current_setting('nope', true)", "Europe/Paris|Europe/Paris|NULL")
 	expectError(t, s, "SELECT current_setting('nope')", "42704")

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/runnel-db/runnel/connectors/kafka"
+	"github.com/runnel-db/runnel/exec/expr"
 	"github.com/runnel-db/runnel/exec/types"
 	"github.com/runnel-db/runnel/exec/zset"
 	"github.com/runnel-db/runnel/planner"
@@ -22,6 +23,9 @@ type systemRelation struct {
 	schema, name string
 	cols         []planner.RelColumn
 	rows         func(e *Engine) [][]types.Datum
+	// sessionRows, when set, replaces rows for views whose rows depend on the reading session
+	// (pg_settings): ectx is the reading statement's context.
+	sessionRows func(e *Engine, ectx *expr.Context) [][]types.Datum
 }
 
 // systemIDBase is the first relation id of the system views: far above any object id.
@@ -72,14 +76,20 @@ func (r *systemRelation) relation(id uint64) *planner.Relation {
 		Kind: planner.System, Columns: r.cols}
 }
 
-// contents computes the view's rows now.
-func (r *systemRelation) contents(e *Engine) zset.Batch {
+// contents computes the view's rows now, for the statement with context ectx.
+func (r *systemRelation) contents(e *Engine, ectx *expr.Context) zset.Batch {
 	ts := make([]types.T, len(r.cols))
 	for i, c := range r.cols {
 		ts[i] = c.Type
 	}
 	b := zset.NewBuilder(e.mem, ts)
-	for _, row := range r.rows(e) {
+	var rows [][]types.Datum
+	if r.sessionRows != nil {
+		rows = r.sessionRows(e, ectx)
+	} else {
+		rows = r.rows(e)
+	}
+	for _, row := range rows {
 		b.AppendRow(row, 1)
 	}
 	return b.Build()
