@@ -177,15 +177,7 @@ func sortedLines(lines []string) string {
 // execTag runs one statement and returns its CommandComplete tag.
 func execTag(t *testing.T, s *Session, text string) string {
 	t.Helper()
-	ctx := context.Background()
-	p, err := s.Prepare(ctx, text, nil)
-	if err != nil {
-		t.Fatalf("%s: %v", text, err)
-	}
-	r, err := s.Execute(ctx, p, nil)
-	if err != nil {
-		t.Fatalf("%s: %v", text, err)
-	}
+	r := prepareExecute(t, s, text)
 	if r.Rows != nil {
 		r.Rows.Close()
 	}

@@ -22,8 +22,8 @@ type subRow struct {
 	rest  string
 }
 
-// startSubscribe prepares and executes a SUBSCRIBE; the caller reads and closes the rows.
-func startSubscribe(t *testing.T, s *Session, text string) *Result {
+// prepareExecute prepares and executes one statement, failing the test on an error.
+func prepareExecute(t *testing.T, s *Session, text string) *Result {
 	t.Helper()
 	ctx := context.Background()
 	p, err := s.Prepare(ctx, text, nil)
@@ -34,6 +34,13 @@ func startSubscribe(t *testing.T, s *Session, text string) *Result {
 	if err != nil {
 		t.Fatalf("%s: %v", text, err)
 	}
+	return r
+}
+
+// startSubscribe prepares and executes a SUBSCRIBE; the caller reads and closes the rows.
+func startSubscribe(t *testing.T, s *Session, text string) *Result {
+	t.Helper()
+	r := prepareExecute(t, s, text)
 	t.Cleanup(r.Rows.Close)
 	return r
 }
