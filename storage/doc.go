@@ -11,6 +11,9 @@
 //	KindView     view id, row key        → row value
 //	KindState    operator id, state key  → state value (arrangements, aggregates)
 //	KindOffset   source id, partition    → committed source offset
+//	KindIndex    index id, index key     → empty (secondary index entries)
+//	KindRole     0, role name            → role
+//	KindViewLog  view id, epoch          → a view's delta not yet applied to its rows
 //
 // So everything that belongs to one object is the contiguous range [Prefix(kind, id),
 // PrefixEnd(Prefix(kind, id))): a scan reads it with NewIter and DROP deletes it with one

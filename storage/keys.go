@@ -18,6 +18,7 @@ const (
 	KindOffset  Kind = 0x06 // source id, partition → offset
 	KindIndex   Kind = 0x07 // index id, index key + row key suffix → empty
 	KindRole    Kind = 0x08 // 0, role name → role (login, superuser, password verifier)
+	KindViewLog Kind = 0x09 // view id, epoch → the view's delta in that epoch, not yet in its rows
 )
 
 // String names the kind for debugging output.
@@ -39,6 +40,8 @@ func (k Kind) String() string {
 		return "index"
 	case KindRole:
 		return "role"
+	case KindViewLog:
+		return "view log"
 	}
 	return fmt.Sprintf("kind(%#x)", byte(k))
 }
@@ -82,6 +85,12 @@ func TableRowKey(dst []byte, id uint64, rowKey []byte) []byte {
 // ViewRowKey appends the key of the row with the given encoded row key in materialized view id.
 func ViewRowKey(dst []byte, id uint64, rowKey []byte) []byte {
 	return append(AppendPrefix(dst, KindView, id), rowKey...)
+}
+
+// ViewLogKey returns the key of materialized view id's delta in epoch (engine/view_log.go). A
+// view's entries sort by epoch.
+func ViewLogKey(id, epoch uint64) []byte {
+	return binary.BigEndian.AppendUint64(AppendPrefix(make([]byte, 0, PrefixLen+8), KindViewLog, id), epoch)
 }
 
 // IndexEntryKey appends the key of an entry of secondary index id to dst: key is the index's own
