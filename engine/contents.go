@@ -333,15 +333,8 @@ func (l *layout) apply(wb *storage.Batch, delta zset.Batch, name string, next fu
 					ins = i
 				}
 			}
-			key := keys.key(keys.order[r])
 			var err error
-			if ins >= 0 {
-				val = l.codec.AppendValue(val[:0], cols, ins, l.valueCols)
-				err = wb.Set(key, val)
-			} else {
-				err = wb.Delete(key)
-			}
-			if err != nil {
+			if val, err = l.putUnique(wb, keys.key(keys.order[r]), cols, ins, val); err != nil {
 				return err
 			}
 			r = end
@@ -413,6 +406,16 @@ func (l *layout) apply(wb *storage.Batch, delta zset.Batch, name string, next fu
 	return nil
 }
 
+// putUnique writes a uniquely keyed view's row under key: row ins of cols, or none when ins < 0.
+// val is scratch space, returned for reuse.
+func (l *layout) putUnique(wb *storage.Batch, key []byte, cols []arrow.Array, ins int, val []byte) ([]byte, error) {
+	if ins < 0 {
+		return val, wb.Delete(key)
+	}
+	val = l.codec.AppendValue(val[:0], cols, ins, l.valueCols)
+	return val, wb.Set(key, val)
+}
+
 // retract lowers a multiset entry's multiplicity by -w, deleting it at zero.
 func (l *layout) retract(wb *storage.Batch, key []byte, w int64) error {
 	old, found, err := wb.Get(key)
@@ -471,7 +474,7 @@ func (l *layout) sortedKeys(cols []arrow.Array, n int) *rowKeys {
 	}
 	// Sort by the first 16 bytes after the prefix every key shares, as two big-endian integers,
 	// and the length: that decides every comparison between keys of at most 16 bytes (most keys)
-	// without touching them.
+	// without touching them. Rows with equal keys keep their order (view_log.go relies on it).
 	k.heads = slices.Grow(k.heads[:0], n)[:n]
 	heads := k.heads
 	for i := range heads {
@@ -486,10 +489,14 @@ func (l *layout) sortedKeys(cols []arrow.Array, n int) *rowKeys {
 			return cmp.Compare(a.hi, b.hi)
 		case a.lo != b.lo:
 			return cmp.Compare(a.lo, b.lo)
-		case a.n <= 16 && b.n <= 16:
+		case a.n != b.n && a.n <= 16 && b.n <= 16:
 			return cmp.Compare(a.n, b.n) // equal 16-byte heads: the shorter is a prefix of the longer
+		case a.n > 16 || b.n > 16:
+			if c := bytes.Compare(k.key(int(a.row)), k.key(int(b.row))); c != 0 {
+				return c
+			}
 		}
-		return bytes.Compare(k.key(int(a.row)), k.key(int(b.row)))
+		return cmp.Compare(a.row, b.row) // equal keys stay in row order
 	})
 	for i, h := range heads {
 		k.order[i] = int(h.row)

@@ -29,6 +29,9 @@ type dataflow struct {
 	// from the inputs. pending holds the slot deltas of the Step in progress.
 	slots   []*slotLog
 	pending []slotDelta
+	// recomputable means the view's contents can be computed again from what is stored (it reads
+	// no source directly): its deltas need no log (view_log.go).
+	recomputable bool
 	// broken is set when the stored state could not be restored (planChangedError): the view
 	// is not maintained, and changes that reach it fail.
 	broken error
@@ -168,8 +171,8 @@ func (e *Engine) buildDataflow(o *object) (*dataflow, error) {
 }
 
 func (e *Engine) newDataflow(o *object, g *exec.Graph) (*dataflow, error) {
-	f := &dataflow{view: o, graph: g, layout: layoutOf(o)}
-	if e.readsSource(g) {
+	f := &dataflow{view: o, graph: g, layout: layoutOf(o), recomputable: !e.readsSource(g)}
+	if !f.recomputable {
 		if err := f.persistState(&e.compactor); err != nil {
 			return nil, err
 		}

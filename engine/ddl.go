@@ -353,7 +353,10 @@ func (x *createMaterializedViewExec) execute(ctx context.Context, s *Session, _ 
 		if err := tx.persist(o); err != nil {
 			return err
 		}
-		snap := e.db.NewSnapshot()
+		snap, err := e.readSnapshot(f.graph.Inputs())
+		if err != nil {
+			return err
+		}
 		defer snap.Close()
 		e.mu.RLock()
 		contents, err := e.backfill(ctx, f, snap)
@@ -479,6 +482,11 @@ func (e *Engine) dropClosure(kind planner.RelKind, names [][]string, missingOk, 
 func (e *Engine) dropObjects(ctx context.Context, drop []*object) error {
 	if len(drop) == 0 {
 		return nil
+	}
+	// Dropped views' rows are deleted by range: apply their pending deltas first, so that their
+	// log entries go too.
+	if err := e.materialize(); err != nil {
+		return err
 	}
 	err := e.runEpoch(ctx, func(tx *epochTx) error {
 		for _, o := range drop {

@@ -140,7 +140,11 @@ func (x *dmlExec) execute(ctx context.Context, s *Session, params []types.Datum)
 		e.mu.RUnlock()
 		return nil, sqlerr.New(sqlerr.WrongObjectType, "cannot change relation %q", plan.table.Name)
 	}
-	snap := e.db.NewSnapshot()
+	snap, err := e.readSnapshot(plan.rows.Graph.Inputs())
+	if err != nil {
+		e.mu.RUnlock()
+		return nil, err
+	}
 	in, err := e.inputContents(plan.rows.Graph, snap, ectx)
 	snap.Close()
 	e.mu.RUnlock()

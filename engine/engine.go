@@ -85,6 +85,8 @@ type Engine struct {
 	epochLog epochLog // the last commits, for runnel_catalog.epochs
 	// compactor runs the operator state logs' compactions (state_log.go).
 	compactor backgroundCompactor
+	// views holds the committed view deltas not yet applied to the views' rows (view_log.go).
+	views     viewLogs
 	sessionID atomic.Uint64
 	closed    atomic.Bool
 }
@@ -100,6 +102,8 @@ func Open(opts Options) (*Engine, error) {
 	}
 	e := &Engine{opts: opts, db: db, mem: opts.Mem, cat: newCatalog(), flows: map[uint64]*dataflow{}}
 	e.compactor.db, e.compactor.mem = db, e.mem
+	e.views.limitRows, e.views.limitRuns = materializeRows, materializeRuns
+	e.views.epoch = &e.epoch
 	if err := e.recover(); err != nil {
 		db.Close()
 		return nil, err
@@ -119,14 +123,37 @@ func (e *Engine) recover() error {
 		return err
 	}
 	e.epoch.Store(epoch)
-	snap := e.db.NewSnapshot()
-	defer snap.Close()
+	// Read before the logs' deltas are applied, which records the current epoch.
+	through, err := e.materializedThrough()
+	if err != nil {
+		return err
+	}
+	stale := epoch > through
+	if err := e.recoverViewLogs(); err != nil {
+		return err
+	}
+	snap, err := e.readSnapshotAll()
+	if err != nil {
+		return err
+	}
+	defer func() { snap.Close() }()
 	for _, o := range e.cat.materializedInOrder() {
 		f, err := e.buildDataflow(o)
 		if err != nil {
 			return fmt.Errorf("recover materialized view %s: %w", o.Name, err)
 		}
-		if err := e.warmDataflow(context.Background(), f, snap); err != nil {
+		if stale && f.recomputable {
+			// The crash may have lost some of its deltas: compute it again and write the
+			// difference, where the views after it (that may read it) will see it.
+			changed, err := e.reconcileView(context.Background(), f, snap)
+			if err != nil {
+				return fmt.Errorf("recover materialized view %s: %w", o.Name, err)
+			}
+			if changed {
+				snap.Close()
+				snap = e.db.NewSnapshot()
+			}
+		} else if err := e.warmDataflow(context.Background(), f, snap); err != nil {
 			var pc *planChangedError
 			if !errors.As(err, &pc) {
 				return fmt.Errorf("recover materialized view %s: %w", o.Name, err)
@@ -138,6 +165,11 @@ func (e *Engine) recover() error {
 		}
 		e.flows[o.ID] = f
 		e.readers = nil
+	}
+	if stale {
+		if err := e.markMaterialized(); err != nil {
+			return err
+		}
 	}
 	e.opts.Logger.Info("recovered", "epoch", epoch, "objects", len(e.cat.byID))
 	return nil
@@ -160,6 +192,16 @@ func (e *Engine) Close() error {
 	e.stopAllFeeds()
 	e.writeMu.Lock()
 	defer e.writeMu.Unlock()
+	e.views.bg.Wait()
+	if err := e.materialize(); err != nil {
+		// The next Open applies the views' logs and recomputes the other views.
+		e.opts.Logger.Error("applying view deltas before close failed", "err", err)
+	} else if err := e.markMaterialized(); err != nil {
+		e.opts.Logger.Error("recording applied view deltas failed", "err", err)
+	}
+	e.views.mu.Lock()
+	e.views.releaseLocked()
+	e.views.mu.Unlock()
 	e.compactor.wg.Wait() // their snapshots must be closed first
 	return e.db.Close()
 }

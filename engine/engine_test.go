@@ -212,32 +212,36 @@ func TestFailedEpochLeavesViewsIntact(t *testing.T) {
 	expectRows(t, s, "SELECT count(*) FROM t", "2")
 }
 
+// recomputationViews are views over a(k, v) and b(k PRIMARY KEY, w) that tests keep equal to their
+// queries under random changes.
+var recomputationViews = []string{
+	"SELECT k, count(*) AS n, sum(v) AS s, min(v) AS lo, max(v) AS hi, avg(v) AS a FROM a GROUP BY k",
+	"SELECT count(*) AS n, sum(v) AS s, count(DISTINCT k) AS dk FROM a",
+	"SELECT a.k, a.v, b.w FROM a JOIN b ON a.k = b.k",
+	"SELECT a.k, a.v, b.w FROM a LEFT JOIN b ON a.k = b.k AND b.w > a.v",
+	"SELECT b.k, sum(a.v) AS s FROM a FULL JOIN b ON a.k = b.k GROUP BY b.k",
+	"SELECT DISTINCT k FROM a WHERE v > 3",
+	"SELECT k FROM a UNION SELECT k FROM b",
+	"SELECT k FROM a EXCEPT ALL SELECT k FROM b",
+	"SELECT k, v FROM a ORDER BY v DESC, k LIMIT 3",
+	"SELECT k FROM a WHERE k IN (SELECT k FROM b WHERE w > 2)",
+	"SELECT k, v FROM a WHERE NOT EXISTS (SELECT 1 FROM b WHERE b.k = a.k)",
+	"SELECT k, v * 2 + 1 AS x, CASE WHEN v > 5 THEN 'big' ELSE 'small' END AS size FROM a WHERE v IS NOT NULL",
+	"SELECT k FROM a WHERE k NOT IN (SELECT w FROM b)",
+	"SELECT k, (SELECT max(w) FROM b WHERE b.k = a.k) AS m FROM a",
+	"SELECT a.k, count(b.w) AS n FROM a LEFT JOIN b ON a.k = b.k GROUP BY a.k HAVING count(*) > 1",
+	"SELECT k, v FROM a ORDER BY k, v LIMIT 2 OFFSET 1",
+	"SELECT a.k, b.w FROM a RIGHT JOIN b ON a.v < b.w",
+	"SELECT k, sum(v) FILTER (WHERE v > 2) AS s, count(DISTINCT v) AS d FROM a GROUP BY k",
+	"SELECT k FROM a INTERSECT SELECT w FROM b",
+	"SELECT x.k, x.n FROM (SELECT k, count(*) AS n FROM a GROUP BY k) x JOIN (SELECT DISTINCT k FROM b) y ON x.k = y.k",
+	"SELECT coalesce(v, -1) AS v, k::text || '-' || coalesce(v::text, 'null') AS label FROM a",
+}
+
 // TestViewsEqualRecomputation applies random inserts, updates and deletes to two tables and after
 // every statement checks that each materialized view equals its query run from scratch.
 func TestViewsEqualRecomputation(t *testing.T) {
-	views := []string{
-		"SELECT k, count(*) AS n, sum(v) AS s, min(v) AS lo, max(v) AS hi, avg(v) AS a FROM a GROUP BY k",
-		"SELECT count(*) AS n, sum(v) AS s, count(DISTINCT k) AS dk FROM a",
-		"SELECT a.k, a.v, b.w FROM a JOIN b ON a.k = b.k",
-		"SELECT a.k, a.v, b.w FROM a LEFT JOIN b ON a.k = b.k AND b.w > a.v",
-		"SELECT b.k, sum(a.v) AS s FROM a FULL JOIN b ON a.k = b.k GROUP BY b.k",
-		"SELECT DISTINCT k FROM a WHERE v > 3",
-		"SELECT k FROM a UNION SELECT k FROM b",
-		"SELECT k FROM a EXCEPT ALL SELECT k FROM b",
-		"SELECT k, v FROM a ORDER BY v DESC, k LIMIT 3",
-		"SELECT k FROM a WHERE k IN (SELECT k FROM b WHERE w > 2)",
-		"SELECT k, v FROM a WHERE NOT EXISTS (SELECT 1 FROM b WHERE b.k = a.k)",
-		"SELECT k, v * 2 + 1 AS x, CASE WHEN v > 5 THEN 'big' ELSE 'small' END AS size FROM a WHERE v IS NOT NULL",
-		"SELECT k FROM a WHERE k NOT IN (SELECT w FROM b)",
-		"SELECT k, (SELECT max(w) FROM b WHERE b.k = a.k) AS m FROM a",
-		"SELECT a.k, count(b.w) AS n FROM a LEFT JOIN b ON a.k = b.k GROUP BY a.k HAVING count(*) > 1",
-		"SELECT k, v FROM a ORDER BY k, v LIMIT 2 OFFSET 1",
-		"SELECT a.k, b.w FROM a RIGHT JOIN b ON a.v < b.w",
-		"SELECT k, sum(v) FILTER (WHERE v > 2) AS s, count(DISTINCT v) AS d FROM a GROUP BY k",
-		"SELECT k FROM a INTERSECT SELECT w FROM b",
-		"SELECT x.k, x.n FROM (SELECT k, count(*) AS n FROM a GROUP BY k) x JOIN (SELECT DISTINCT k FROM b) y ON x.k = y.k",
-		"SELECT coalesce(v, -1) AS v, k::text || '-' || coalesce(v::text, 'null') AS label FROM a",
-	}
+	views := recomputationViews
 	opts := DefaultOptions()
 	opts.DataDir = t.TempDir()
 	opts.Sync = false
@@ -247,17 +251,8 @@ func TestViewsEqualRecomputation(t *testing.T) {
 	}
 	defer func() { e.Close() }()
 	s := newSession(t, e)
-	mustQuery(t, s, "CREATE TABLE a (k int, v int); CREATE TABLE b (k int PRIMARY KEY, w int)")
-	for i, v := range views {
-		mustQuery(t, s, fmt.Sprintf("CREATE MATERIALIZED VIEW v%d AS %s", i, v))
-	}
+	createRecomputationViews(t, s)
 	rng := rand.New(rand.NewSource(7))
-	val := func() string {
-		if rng.Intn(8) == 0 {
-			return "NULL"
-		}
-		return fmt.Sprint(rng.Intn(10))
-	}
 	for step := 0; step < 150; step++ {
 		if step%50 == 49 {
 			// Restart: operator state is rebuilt from the stored contents and must carry on.
@@ -267,38 +262,62 @@ func TestViewsEqualRecomputation(t *testing.T) {
 			}
 			s = newSession(t, e)
 		}
-		table := []string{"a", "b"}[rng.Intn(2)]
-		var stmt string
-		switch r := rng.Intn(10); {
-		case r < 5 && table == "b":
-			// b has a primary key: a duplicate fails the whole statement and changes nothing.
-			stmt = fmt.Sprintf("INSERT INTO b VALUES (%d, %s), (%d, %s)", rng.Intn(12), val(), rng.Intn(12), val())
-		case r < 5:
-			var rows []string
-			for n := rng.Intn(4) + 1; n > 0; n-- {
-				rows = append(rows, fmt.Sprintf("(%s, %s)", val(), val()))
-			}
-			stmt = fmt.Sprintf("INSERT INTO %s VALUES %s", table, strings.Join(rows, ", "))
-		case r < 7:
-			stmt = fmt.Sprintf("DELETE FROM %s WHERE k = %d", table, rng.Intn(10))
-		case r < 9 && table == "b":
-			stmt = fmt.Sprintf("UPDATE b SET w = %s WHERE k = %d", val(), rng.Intn(12))
-		case r < 9:
-			stmt = fmt.Sprintf("UPDATE a SET k = %d WHERE k = %d", rng.Intn(10), rng.Intn(10))
-		default:
-			stmt = fmt.Sprintf("DELETE FROM %s", table)
-		}
+		stmt := randomChange(rng)
 		if _, err := query(t, s, stmt); err != nil && sqlerr.Code(err) != sqlerr.UniqueViolation {
 			t.Fatalf("step %d: %s: %v", step, stmt, err)
 		}
-		for i, v := range views {
-			got := mustQuery(t, s, fmt.Sprintf("SELECT * FROM v%d", i))
-			want := mustQuery(t, s, v)
-			sort.Strings(got)
-			sort.Strings(want)
-			if strings.Join(got, "\n") != strings.Join(want, "\n") {
-				t.Fatalf("after step %d (%s), view v%d = %s\ngot:\n%s\nwant:\n%s", step, stmt, i, v, strings.Join(got, "\n"), strings.Join(want, "\n"))
-			}
+		checkRecomputation(t, s, views, fmt.Sprintf("after step %d (%s)", step, stmt))
+	}
+}
+
+// createRecomputationViews creates tables a and b and views v<i> AS recomputationViews[i].
+func createRecomputationViews(t *testing.T, s *Session) {
+	t.Helper()
+	mustQuery(t, s, "CREATE TABLE a (k int, v int); CREATE TABLE b (k int PRIMARY KEY, w int)")
+	for i, v := range recomputationViews {
+		mustQuery(t, s, fmt.Sprintf("CREATE MATERIALIZED VIEW v%d AS %s", i, v))
+	}
+}
+
+// randomChange returns a random INSERT, UPDATE or DELETE of a(k, v) or b(k PRIMARY KEY, w).
+func randomChange(rng *rand.Rand) string {
+	val := func() string {
+		if rng.Intn(8) == 0 {
+			return "NULL"
+		}
+		return fmt.Sprint(rng.Intn(10))
+	}
+	table := []string{"a", "b"}[rng.Intn(2)]
+	switch r := rng.Intn(10); {
+	case r < 5 && table == "b":
+		// b has a primary key: a duplicate fails the whole statement and changes nothing.
+		return fmt.Sprintf("INSERT INTO b VALUES (%d, %s), (%d, %s)", rng.Intn(12), val(), rng.Intn(12), val())
+	case r < 5:
+		var rows []string
+		for n := rng.Intn(4) + 1; n > 0; n-- {
+			rows = append(rows, fmt.Sprintf("(%s, %s)", val(), val()))
+		}
+		return fmt.Sprintf("INSERT INTO %s VALUES %s", table, strings.Join(rows, ", "))
+	case r < 7:
+		return fmt.Sprintf("DELETE FROM %s WHERE k = %d", table, rng.Intn(10))
+	case r < 9 && table == "b":
+		return fmt.Sprintf("UPDATE b SET w = %s WHERE k = %d", val(), rng.Intn(12))
+	case r < 9:
+		return fmt.Sprintf("UPDATE a SET k = %d WHERE k = %d", rng.Intn(10), rng.Intn(10))
+	}
+	return fmt.Sprintf("DELETE FROM %s", table)
+}
+
+// checkRecomputation fails unless each view v<i> equals views[i] run from scratch.
+func checkRecomputation(t *testing.T, s *Session, views []string, when string) {
+	t.Helper()
+	for i, v := range views {
+		got := mustQuery(t, s, fmt.Sprintf("SELECT * FROM v%d", i))
+		want := mustQuery(t, s, v)
+		sort.Strings(got)
+		sort.Strings(want)
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Fatalf("%s, view v%d = %s\ngot:\n%s\nwant:\n%s", when, i, v, strings.Join(got, "\n"), strings.Join(want, "\n"))
 		}
 	}
 }

@@ -41,6 +41,8 @@ type epochTx struct {
 	private map[uint64]map[uint64]zset.Batch
 	// touched are the dataflows whose operator state has absorbed this epoch's deltas.
 	touched []*dataflow
+	// viewDeltas are the views' deltas written to their logs, kept after commit (view_log.go).
+	viewDeltas []viewDelta
 }
 
 // beginEpoch starts an epoch. The caller holds e.writeMu and must call finish.
@@ -160,8 +162,8 @@ func (tx *epochTx) propagate() error {
 			continue
 		}
 		tx.deltas[o.ID] = out
-		if err := f.layout.apply(tx.wb, out, o.Name, nil, nil); err != nil {
-			return fmt.Errorf("materialized view %s: %w", o.Name, err)
+		if err := tx.writeView(f, out); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -174,10 +176,15 @@ func (tx *epochTx) commit() error {
 		return err
 	}
 	start := time.Now()
+	views := &tx.e.views
+	views.mu.Lock()
 	if err := tx.wb.Commit(tx.e.opts.Sync); err != nil {
+		views.mu.Unlock()
 		return fmt.Errorf("commit epoch %d: %w", next, err)
 	}
 	tx.e.epoch.Store(next)
+	views.addLocked(next, tx.viewDeltas)
+	views.mu.Unlock()
 	var changed int64
 	for _, d := range tx.deltas {
 		changed += int64(d.NumRows())
@@ -193,7 +200,10 @@ func (tx *epochTx) abort(ctx context.Context) error {
 	if len(tx.touched) == 0 {
 		return nil
 	}
-	snap := e.db.NewSnapshot()
+	snap, err := e.readSnapshotAll()
+	if err != nil {
+		return err
+	}
 	defer snap.Close()
 	for _, f := range tx.touched {
 		nf, err := e.buildDataflow(f.view)
@@ -240,5 +250,6 @@ func (e *Engine) runEpoch(ctx context.Context, fn func(tx *epochTx) error) error
 		return err
 	}
 	e.publish(tx)
+	e.afterCommit()
 	return nil
 }

@@ -57,7 +57,13 @@ func relationSize(ctx *expr.Context, oid int64, withIndexes bool) (types.Datum, 
 	var prefixes [][]byte
 	if o := r.relByOID[oid]; o != nil {
 		switch o.Kind {
-		case planner.Table, planner.MaterializedView:
+		case planner.MaterializedView:
+			// Count its rows as of the last epoch: apply the deltas still in its log.
+			if err := r.e.materialize(); err != nil {
+				return nil, err
+			}
+			fallthrough
+		case planner.Table:
 			prefixes = append(prefixes, storage.Prefix(layoutOf(o).kind, o.ID))
 		}
 		if withIndexes {

@@ -79,7 +79,11 @@ func (x *queryExec) execute(ctx context.Context, s *Session, params []types.Datu
 	ectx.Cancel = ctx
 	reader := e.catalogReader()
 	ectx.Catalog = reader
-	snap := e.db.NewSnapshot()
+	snap, err := e.readSnapshot(q.Graph.Inputs())
+	if err != nil {
+		e.mu.RUnlock()
+		return nil, err
+	}
 	in, err := e.inputContents(q.Graph, snap, ectx)
 	e.mu.RUnlock()
 	snap.Close()

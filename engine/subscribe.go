@@ -358,7 +358,11 @@ func (x *subscribeExec) execute(ctx context.Context, s *Session, _ []types.Datum
 	epoch := e.epoch.Load()
 	var snap *storage.Snapshot
 	if x.stmt.Snapshot {
-		snap = e.db.NewSnapshot()
+		if snap, err = e.readSnapshot([]uint64{o.ID}); err != nil {
+			e.subs.remove(sub)
+			e.writeMu.Unlock()
+			return nil, err
+		}
 	}
 	e.writeMu.Unlock()
 

@@ -1,0 +1,483 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/runnel-db/runnel/exec/zset"
+	"github.com/runnel-db/runnel/storage"
+)
+
+// Materialized views apply their deltas to their rows lazily.
+//
+// An epoch does not write a view's changed rows one Pebble key each. It keeps the view's delta in
+// memory (viewLogs) until it is materialized: the deltas of many epochs are applied to the view's
+// rows together, with the view's layout, in one batch. Random row keys cost a skiplist insert each
+// in Pebble's memtable, ~1.5 µs at a few hundred thousand entries; an epoch of 1,000 rows into a
+// 100K-group aggregate spent most of its time there. Over many epochs, a group changed in several
+// is written once, and the keys of one materialization are dense, so each insert starts next to
+// the previous one.
+//
+// Durability. A view over tables and other views (recomputable) needs nothing more. Each
+// materialization records the last epoch it covers (metaViewsMaterialized); recovery recomputes
+// such views from their inputs anyway to rebuild their operators, so when epochs were committed
+// after that one it writes the difference between what it computed and the stored rows
+// (reconcileView). A view that reads a
+// source cannot be recomputed (the source's rows are not stored): its epoch also writes the delta
+// as one entry of the view's log (storage.ViewLogKey(view, epoch), Arrow IPC), which the
+// materialization deletes and recovery applies.
+//
+// Readers never see the split: every snapshot that reads view rows comes from readSnapshot,
+// which materializes what its relations have pending first and takes the snapshot under the
+// lock epochs commit under, so the snapshot's view rows are exactly as of its epoch.
+// Materialization also runs in the background when the pending deltas grow past materializeRows
+// rows or materializeRuns epochs (the epoch that crosses twice that waits for it), and at Close.
+type viewLogs struct {
+	// mu guards the fields below; an epoch commits under it, so pending always matches what is
+	// committed.
+	mu      sync.Mutex
+	pending map[uint64]*pendingView // view id → what its rows still lack
+	rows    int                     // rows in all pending deltas
+	runs    int                     // pending deltas (epochs × views)
+	// limitRows and limitRuns are when to materialize (materializeRows and materializeRuns;
+	// tests lower them). Set at Open.
+	limitRows, limitRuns int
+	// background is set while a background materialization runs; bg waits for it.
+	background bool
+	bg         sync.WaitGroup
+	// matMu serializes materializations. It is held while one builds and commits its batch
+	// (without mu, so epochs keep committing), and readers take it to wait for one in flight.
+	matMu sync.Mutex
+	// epoch is the engine's last committed epoch, stored under mu.
+	epoch *atomic.Uint64
+}
+
+// pendingView is one view's committed deltas not yet applied to its rows, oldest first.
+type pendingView struct {
+	layout *layout
+	name   string
+	deltas []zset.Batch
+	// logged means the deltas are also in the view's log, under the keys of epochs.
+	logged bool
+	epochs []uint64
+}
+
+// viewDelta is a view's delta in an epoch being built.
+type viewDelta struct {
+	f      *dataflow
+	delta  zset.Batch // borrowed from epochTx.deltas
+	logged bool
+}
+
+// metaViewsMaterialized holds the last epoch whose view deltas are all in the views' rows.
+const metaViewsMaterialized = "views-materialized"
+
+// Materialization thresholds: enough epochs that repeated keys collapse and a materialization's
+// keys are dense, few enough that the pending deltas stay small in memory.
+const (
+	materializeRows = 1 << 18
+	materializeRuns = 512
+)
+
+// writeView writes view f's delta in this epoch: to its log, or straight into its rows when the
+// delta alone is as large as a materialization (an epoch over a source's backlog), where the log
+// would only add a copy. Rows written straight must not be overwritten by older deltas, so any
+// pending ones are applied first.
+func (tx *epochTx) writeView(f *dataflow, delta zset.Batch) error {
+	if delta.NumRows() < tx.e.views.limitRows/2 {
+		if f.recomputable {
+			tx.keepView(f, delta)
+			return nil
+		}
+		return tx.logView(f, delta)
+	}
+	if err := tx.e.materialize(); err != nil {
+		return err
+	}
+	if err := f.layout.apply(tx.wb, delta, f.view.Name, nil, nil); err != nil {
+		return fmt.Errorf("materialized view %s: %w", f.view.Name, err)
+	}
+	return nil
+}
+
+// keepView keeps a recomputable view's delta for materialization.
+func (tx *epochTx) keepView(f *dataflow, delta zset.Batch) {
+	tx.viewDeltas = append(tx.viewDeltas, viewDelta{f: f, delta: delta})
+}
+
+// logView writes view f's delta in this epoch to its log.
+func (tx *epochTx) logView(f *dataflow, delta zset.Batch) error {
+	blob, err := encodeRun(delta)
+	if err != nil {
+		return fmt.Errorf("materialized view %s: %w", f.view.Name, err)
+	}
+	if err := tx.wb.Set(storage.ViewLogKey(f.view.ID, tx.e.epoch.Load()+1), blob); err != nil {
+		return err
+	}
+	tx.viewDeltas = append(tx.viewDeltas, viewDelta{f: f, delta: delta, logged: true})
+	return nil
+}
+
+// addLocked keeps an epoch's committed view deltas (retaining them) until they are materialized.
+// The caller holds v.mu.
+func (v *viewLogs) addLocked(epoch uint64, deltas []viewDelta) {
+	if v.pending == nil {
+		v.pending = map[uint64]*pendingView{}
+	}
+	for _, d := range deltas {
+		p := v.pending[d.f.view.ID]
+		if p == nil {
+			p = &pendingView{layout: d.f.layout, name: d.f.view.Name, logged: d.logged}
+			v.pending[d.f.view.ID] = p
+		}
+		d.delta.Retain()
+		p.deltas = append(p.deltas, d.delta)
+		if d.logged {
+			p.epochs = append(p.epochs, epoch)
+		}
+		v.rows += d.delta.NumRows()
+		v.runs++
+	}
+}
+
+// afterCommit starts a background materialization when the pending deltas have grown past the
+// limits, and materializes in the caller when they have grown past twice the limits (the writer
+// outruns the background).
+func (e *Engine) afterCommit() {
+	v := &e.views
+	v.mu.Lock()
+	due := v.rows >= v.limitRows || v.runs >= v.limitRuns
+	overdue := v.rows >= 2*v.limitRows || v.runs >= 2*v.limitRuns
+	start := due && !v.background
+	if start {
+		v.background = true
+		v.bg.Add(1)
+	}
+	v.mu.Unlock()
+	if start {
+		go func() {
+			defer v.bg.Done()
+			if err := e.materialize(); err != nil {
+				// The deltas stay pending; readers retry and report the failure.
+				e.opts.Logger.Error("applying view deltas failed", "err", err)
+			}
+			v.mu.Lock()
+			v.background = false
+			v.mu.Unlock()
+		}()
+	}
+	if overdue {
+		if err := e.materialize(); err != nil {
+			e.opts.Logger.Error("applying view deltas failed", "err", err)
+		}
+	}
+}
+
+// materialize applies every pending delta to its view's rows.
+func (e *Engine) materialize() error {
+	e.views.matMu.Lock()
+	defer e.views.matMu.Unlock()
+	return e.views.materializeTaken(e.db, e.mem)
+}
+
+// readSnapshot returns a snapshot for reading the stored rows of the relations reads, in which
+// their views' rows reflect every committed delta. Only when one of them has deltas pending are
+// they applied (all views' at once): an INSERT … VALUES or a query of tables leaves them to pile up.
+func (e *Engine) readSnapshot(reads []uint64) (*storage.Snapshot, error) {
+	return e.snapshot(false, reads)
+}
+
+// readSnapshotAll is readSnapshot for reading any relation.
+func (e *Engine) readSnapshotAll() (*storage.Snapshot, error) { return e.snapshot(true, nil) }
+
+func (e *Engine) snapshot(all bool, reads []uint64) (*storage.Snapshot, error) {
+	v := &e.views
+	v.matMu.Lock()
+	defer v.matMu.Unlock()
+	for {
+		v.mu.Lock()
+		pending := all && len(v.pending) > 0
+		for _, id := range reads {
+			pending = pending || v.pending[id] != nil
+		}
+		if !pending {
+			defer v.mu.Unlock()
+			return e.db.NewSnapshot(), nil
+		}
+		v.mu.Unlock()
+		// Epochs may commit more while this runs: check again.
+		if err := v.materializeTaken(e.db, e.mem); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// materializeTaken takes every pending delta, sums each view's, applies the sums to the views'
+// rows and deletes the log entries they came from, in one batch. Epochs keep committing while the
+// batch is built. On failure nothing is applied and the deltas are pending again. The caller
+// holds v.matMu.
+func (v *viewLogs) materializeTaken(db *storage.DB, mem memory.Allocator) error {
+	v.mu.Lock()
+	taken, through := v.pending, v.epoch.Load()
+	v.pending, v.rows, v.runs = nil, 0, 0
+	v.mu.Unlock()
+	if len(taken) == 0 {
+		return nil
+	}
+	if err := v.applyTaken(db, mem, taken, through); err != nil {
+		v.mu.Lock()
+		v.putBackLocked(taken)
+		v.mu.Unlock()
+		return err
+	}
+	for _, p := range taken {
+		p.release()
+	}
+	return nil
+}
+
+// applyTaken writes the taken deltas, which cover every epoch up to through.
+func (v *viewLogs) applyTaken(db *storage.DB, mem memory.Allocator, taken map[uint64]*pendingView, through uint64) error {
+	ids := make([]uint64, 0, len(taken))
+	indexed := false // only multisets read their stored rows while applying
+	for id, p := range taken {
+		ids = append(ids, id)
+		indexed = indexed || !p.layout.unique
+	}
+	slices.Sort(ids)
+	wb := db.NewWriteBatch()
+	if indexed {
+		wb = db.NewBatch()
+	}
+	defer wb.Close()
+	for _, id := range ids {
+		p := taken[id]
+		if err := p.apply(wb, mem); err != nil {
+			return err
+		}
+		for _, epoch := range p.epochs {
+			if err := wb.Delete(storage.ViewLogKey(id, epoch)); err != nil {
+				return err
+			}
+		}
+	}
+	if err := wb.Set(storage.MetaKey(metaViewsMaterialized), binary.BigEndian.AppendUint64(nil, through)); err != nil {
+		return err
+	}
+	// No sync: the log entries stay until this batch is durable, and a later synced commit
+	// makes it durable (the write-ahead log is written in order).
+	if err := wb.Commit(false); err != nil {
+		return fmt.Errorf("apply materialized view deltas: %w", err)
+	}
+	return nil
+}
+
+// putBackLocked returns taken deltas to pending, before any committed since. The caller holds
+// v.mu.
+func (v *viewLogs) putBackLocked(taken map[uint64]*pendingView) {
+	for id, p := range v.pending {
+		if t := taken[id]; t != nil {
+			t.deltas = append(t.deltas, p.deltas...)
+			t.epochs = append(t.epochs, p.epochs...)
+		} else {
+			taken[id] = p
+		}
+	}
+	v.pending = taken
+	v.rows, v.runs = 0, 0
+	for _, p := range taken {
+		for _, d := range p.deltas {
+			v.rows += d.NumRows()
+		}
+		v.runs += len(p.deltas)
+	}
+}
+
+// apply writes the sum of p's deltas into its view's rows.
+func (p *pendingView) apply(wb *storage.Batch, mem memory.Allocator) error {
+	if p.layout.unique && len(p.deltas) > 1 {
+		return p.applyLatest(wb, mem)
+	}
+	sum := p.deltas[0]
+	sum.Retain()
+	if len(p.deltas) > 1 {
+		sum.Release()
+		sum = zset.Consolidate(mem, zset.Concat(mem, p.deltas))
+	}
+	defer sum.Release()
+	if sum.Empty() {
+		return nil
+	}
+	if err := p.layout.apply(wb, sum, p.name, nil, nil); err != nil {
+		return fmt.Errorf("materialized view %s: %w", p.name, err)
+	}
+	return nil
+}
+
+// applyLatest writes a uniquely keyed view's pending deltas without summing them: a key's stored
+// row is what the last delta that changed the key left, its insertion, or nothing when that delta
+// only retracted (each delta holds at most one retraction and one insertion per key). Summing
+// would sort whole rows; this sorts keys, which the write needs anyway.
+func (p *pendingView) applyLatest(wb *storage.Batch, mem memory.Allocator) error {
+	l := p.layout
+	all := zset.Concat(mem, p.deltas)
+	defer all.Release()
+	cols, weights := all.Cols(), all.Weights()
+	// ends[d] is one past the last row of delta d in all.
+	ends := make([]int, len(p.deltas))
+	n := 0
+	for d, b := range p.deltas {
+		n += b.NumRows()
+		ends[d] = n
+	}
+	deltaOf := func(row int) int {
+		d, _ := slices.BinarySearch(ends, row+1)
+		return d
+	}
+	keys := l.sortedKeys(cols, len(weights))
+	defer keys.release()
+	var val []byte
+	for r := 0; r < len(keys.order); {
+		key := keys.key(keys.order[r])
+		end := r + 1
+		for end < len(keys.order) && bytes.Equal(keys.key(keys.order[end]), key) {
+			end++
+		}
+		last := deltaOf(keys.order[end-1]) // rows with equal keys are in delta order
+		ins := -1
+		for j := end - 1; j >= r; j-- {
+			i := keys.order[j]
+			if i < ends[last]-p.deltas[last].NumRows() {
+				break
+			}
+			if weights[i] > 0 {
+				if weights[i] != 1 || ins >= 0 {
+					return fmt.Errorf("internal error: view %d: key not unique in a delta", l.id)
+				}
+				ins = i
+			}
+		}
+		var err error
+		if val, err = l.putUnique(wb, key, cols, ins, val); err != nil {
+			return fmt.Errorf("materialized view %s: %w", p.name, err)
+		}
+		r = end
+	}
+	return nil
+}
+
+func (p *pendingView) release() {
+	for _, d := range p.deltas {
+		d.Release()
+	}
+	p.deltas, p.epochs = nil, nil
+}
+
+// releaseLocked lets go of the pending deltas in memory (their log entries and the stale mark
+// stay for the next Open). The caller holds v.mu.
+func (v *viewLogs) releaseLocked() {
+	for _, p := range v.pending {
+		p.release()
+	}
+	v.pending, v.rows, v.runs = nil, 0, 0
+}
+
+// reconcileView rebuilds recomputable view f's operator state from its inputs in r, as
+// warmDataflow does, and makes its stored rows equal to the result. It reports whether any row
+// changed.
+func (e *Engine) reconcileView(ctx context.Context, f *dataflow, r reader) (bool, error) {
+	out, err := e.backfill(ctx, f, r)
+	if err != nil {
+		return false, err
+	}
+	defer out.Release()
+	stored, err := f.layout.readAll(r, e.mem, arrowTypes(f.view.columnTypes()))
+	if err != nil {
+		return false, err
+	}
+	neg := project(stored, 0, stored.NumCols(), -1, e)
+	stored.Release()
+	diff := zset.Consolidate(e.mem, zset.Concat(e.mem, []zset.Batch{out, neg}))
+	neg.Release()
+	defer diff.Release()
+	if diff.Empty() {
+		return false, nil
+	}
+	wb := e.db.NewBatch()
+	defer wb.Close()
+	if err := f.layout.apply(wb, diff, f.view.Name, nil, nil); err != nil {
+		return false, err
+	}
+	return true, wb.Commit(false)
+}
+
+// materializedThrough returns the last epoch whose view deltas are all in the views' rows (0 when
+// not recorded).
+func (e *Engine) materializedThrough() (uint64, error) {
+	v, ok, err := e.db.Get(storage.MetaKey(metaViewsMaterialized))
+	if err != nil || !ok {
+		return 0, err
+	}
+	if len(v) != 8 {
+		return 0, fmt.Errorf("corrupt %s record %x", metaViewsMaterialized, v)
+	}
+	return binary.BigEndian.Uint64(v), nil
+}
+
+// markMaterialized records that every view's rows are as of the last committed epoch. The caller
+// holds writeMu and has nothing pending.
+func (e *Engine) markMaterialized() error {
+	wb := e.db.NewWriteBatch()
+	defer wb.Close()
+	if err := wb.Set(storage.MetaKey(metaViewsMaterialized), binary.BigEndian.AppendUint64(nil, e.epoch.Load())); err != nil {
+		return err
+	}
+	return wb.Commit(false)
+}
+
+// recoverViewLogs applies the view deltas a crash left in the logs (committed epochs whose deltas
+// were not yet materialized), before anything reads view rows.
+func (e *Engine) recoverViewLogs() error {
+	lower := storage.KindPrefix(storage.KindViewLog)
+	it, err := e.db.NewIter(lower, storage.PrefixEnd(lower))
+	if err != nil {
+		return err
+	}
+	defer it.Close()
+	found := map[uint64]*pendingView{}
+	for it.First(); it.Valid(); it.Next() {
+		_, id, rest, err := storage.SplitKey(it.Key())
+		if err != nil || len(rest) != 8 {
+			return fmt.Errorf("corrupt view log key %x", it.Key())
+		}
+		o := e.cat.byID[id]
+		if o == nil {
+			return fmt.Errorf("view log entry %x for a view that does not exist", it.Key())
+		}
+		delta, err := decodeRun(it.Value(), e.mem)
+		if err != nil {
+			return fmt.Errorf("materialized view %s: %w", o.Name, err)
+		}
+		p := found[id]
+		if p == nil {
+			p = &pendingView{layout: layoutOf(o), name: o.Name, logged: true}
+			found[id] = p
+		}
+		p.deltas = append(p.deltas, delta)
+		p.epochs = append(p.epochs, binary.BigEndian.Uint64(rest))
+	}
+	if err := it.Error(); err != nil {
+		return err
+	}
+	e.views.mu.Lock()
+	e.views.putBackLocked(found)
+	e.views.mu.Unlock()
+	return e.materialize()
+}
