@@ -46,9 +46,10 @@ type viewLogs struct {
 	pending map[uint64]*pendingView // view id → what its rows still lack
 	rows    int                     // rows in all pending deltas
 	runs    int                     // pending deltas (epochs × views)
-	// limitRows and limitRuns are when to materialize (materializeRows and materializeRuns;
-	// tests lower them). Set at Open.
-	limitRows, limitRuns int
+	// limitRows and limitRuns are when to materialize (materializeRows and materializeRuns),
+	// chunk how many rows of uniquely keyed views one batch writes (applyChunk). Set at Open;
+	// tests lower them.
+	limitRows, limitRuns, chunk int
 	// background is set while a background materialization runs; bg waits for it.
 	background bool
 	bg         sync.WaitGroup
@@ -84,6 +85,7 @@ const metaViewsMaterialized = "views-materialized"
 const (
 	materializeRows = 1 << 18
 	materializeRuns = 512
+	applyChunk      = 4096
 )
 
 // writeView writes view f's delta in this epoch: to its log, or straight into its rows when the
@@ -244,25 +246,58 @@ func (v *viewLogs) materializeTaken(db *storage.DB, mem memory.Allocator) error 
 }
 
 // applyTaken writes the taken deltas, which cover every epoch up to through.
+//
+// Uniquely keyed views' rows are committed first, applyChunk writes at a time: Pebble makes every
+// later commit wait while a batch goes into its memtable, and one batch of 100K rows stalled
+// epochs for tens of milliseconds. Writing them again after a crash in between is harmless (each
+// write sets a key's final row). Multisets' rows, the log deletions and the epoch covered go in
+// the last batch, atomically.
 func (v *viewLogs) applyTaken(db *storage.DB, mem memory.Allocator, taken map[uint64]*pendingView, through uint64) error {
 	ids := make([]uint64, 0, len(taken))
-	indexed := false // only multisets read their stored rows while applying
-	for id, p := range taken {
+	for id := range taken {
 		ids = append(ids, id)
-		indexed = indexed || !p.layout.unique
 	}
 	slices.Sort(ids)
+	// No sync anywhere: the log entries stay until the last batch is durable, and a later
+	// synced commit makes it durable (the write-ahead log is written in order).
 	wb := db.NewWriteBatch()
-	if indexed {
-		wb = db.NewBatch()
-	}
-	defer wb.Close()
-	for _, id := range ids {
-		p := taken[id]
-		if err := p.apply(wb, mem); err != nil {
-			return err
+	defer func() { wb.Close() }()
+	spill := func() (*storage.Batch, error) {
+		if int(wb.Count()) < v.chunk {
+			return wb, nil
 		}
-		for _, epoch := range p.epochs {
+		if err := wb.Commit(false); err != nil {
+			return nil, fmt.Errorf("apply materialized view deltas: %w", err)
+		}
+		wb.Close()
+		wb = db.NewWriteBatch()
+		return wb, nil
+	}
+	var multisets []uint64
+	for _, id := range ids {
+		if p := taken[id]; p.layout.unique {
+			if err := p.applyLatest(wb, mem, spill); err != nil {
+				return err
+			}
+		} else {
+			multisets = append(multisets, id)
+		}
+	}
+	if len(multisets) > 0 {
+		// Multisets read their stored multiplicities: through an indexed batch.
+		if err := wb.Commit(false); err != nil {
+			return fmt.Errorf("apply materialized view deltas: %w", err)
+		}
+		wb.Close()
+		wb = db.NewBatch()
+		for _, id := range multisets {
+			if err := taken[id].applySum(wb, mem); err != nil {
+				return err
+			}
+		}
+	}
+	for _, id := range ids {
+		for _, epoch := range taken[id].epochs {
 			if err := wb.Delete(storage.ViewLogKey(id, epoch)); err != nil {
 				return err
 			}
@@ -271,8 +306,6 @@ func (v *viewLogs) applyTaken(db *storage.DB, mem memory.Allocator, taken map[ui
 	if err := wb.Set(storage.MetaKey(metaViewsMaterialized), binary.BigEndian.AppendUint64(nil, through)); err != nil {
 		return err
 	}
-	// No sync: the log entries stay until this batch is durable, and a later synced commit
-	// makes it durable (the write-ahead log is written in order).
 	if err := wb.Commit(false); err != nil {
 		return fmt.Errorf("apply materialized view deltas: %w", err)
 	}
@@ -300,11 +333,8 @@ func (v *viewLogs) putBackLocked(taken map[uint64]*pendingView) {
 	}
 }
 
-// apply writes the sum of p's deltas into its view's rows.
-func (p *pendingView) apply(wb *storage.Batch, mem memory.Allocator) error {
-	if p.layout.unique && len(p.deltas) > 1 {
-		return p.applyLatest(wb, mem)
-	}
+// applySum writes the sum of p's deltas into its view's rows.
+func (p *pendingView) applySum(wb *storage.Batch, mem memory.Allocator) error {
 	sum := p.deltas[0]
 	sum.Retain()
 	if len(p.deltas) > 1 {
@@ -325,7 +355,8 @@ func (p *pendingView) apply(wb *storage.Batch, mem memory.Allocator) error {
 // row is what the last delta that changed the key left, its insertion, or nothing when that delta
 // only retracted (each delta holds at most one retraction and one insertion per key). Summing
 // would sort whole rows; this sorts keys, which the write needs anyway.
-func (p *pendingView) applyLatest(wb *storage.Batch, mem memory.Allocator) error {
+// After each write it calls spill, which may commit wb and return another batch to go on with.
+func (p *pendingView) applyLatest(wb *storage.Batch, mem memory.Allocator, spill func() (*storage.Batch, error)) error {
 	l := p.layout
 	all := zset.Concat(mem, p.deltas)
 	defer all.Release()
@@ -367,6 +398,9 @@ func (p *pendingView) applyLatest(wb *storage.Batch, mem memory.Allocator) error
 		var err error
 		if val, err = l.putUnique(wb, key, cols, ins, val); err != nil {
 			return fmt.Errorf("materialized view %s: %w", p.name, err)
+		}
+		if wb, err = spill(); err != nil {
+			return err
 		}
 		r = end
 	}

@@ -18,7 +18,7 @@ func openLazy(t *testing.T, opts Options) *Engine {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.views.limitRows, e.views.limitRuns = 12, 7
+	e.views.limitRows, e.views.limitRuns, e.views.chunk = 12, 7, 3
 	return e
 }
 
