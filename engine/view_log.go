@@ -81,7 +81,8 @@ type viewDelta struct {
 const metaViewsMaterialized = "views-materialized"
 
 // Materialization thresholds: enough epochs that repeated keys collapse and a materialization's
-// keys are dense, few enough that the pending deltas stay small in memory.
+// keys are dense, few enough that the pending deltas stay small in memory. applyChunk is the
+// writes per batch of uniquely keyed views' rows (see applyTaken).
 const (
 	materializeRows = 1 << 18
 	materializeRuns = 512
