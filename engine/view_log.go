@@ -89,10 +89,11 @@ const (
 	applyChunk      = 4096
 )
 
-// writeView writes view f's delta in this epoch: to its log, or straight into its rows when the
-// delta alone is as large as a materialization (an epoch over a source's backlog), where the log
-// would only add a copy. Rows written straight must not be overwritten by older deltas, so any
-// pending ones are applied first.
+// writeView records view f's delta in this epoch: kept in memory for a later materialization
+// (and, for a view that reads a source, also written to its log), or written straight into its
+// rows when the delta alone is as large as a materialization (an epoch over a source's backlog),
+// where deferring gains nothing. Rows written straight must not be overwritten by older deltas,
+// so any pending ones are applied first.
 func (tx *epochTx) writeView(f *dataflow, delta zset.Batch) error {
 	if delta.NumRows() < tx.e.views.limitRows/2 {
 		if f.recomputable {
