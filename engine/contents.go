@@ -199,17 +199,31 @@ func (s *rowSink) release() {
 	s.weights.Release()
 }
 
-// add decodes one stored entry (key and value are borrowed).
+// add decodes one stored entry (key and value are borrowed): a row, or a block of rows of a
+// row-id table.
 func (s *rowSink) add(storageKey, value []byte) error {
 	l := s.l
+	if l.rowid {
+		blk := newBlockReader(storageKey, value)
+		for {
+			id, row, ok := blk.next()
+			if !ok {
+				break
+			}
+			if err := s.addRowID(id, row); err != nil {
+				return err
+			}
+		}
+		if blk.err != nil {
+			return fmt.Errorf("relation %d: %w", l.id, blk.err)
+		}
+		return nil
+	}
 	// key: the canonical encoding; exact: where the exact forms of lossy columns are.
 	key, exact := storageKey[storage.PrefixLen:], value
 	n := int64(1)
 	var err error
-	switch {
-	case l.rowid:
-		key, exact, err = splitRowIDValue(exact)
-	case !l.keyed:
+	if !l.keyed {
 		if n, _, err = storage.DecodeZSetValue(exact); err == nil && n <= 0 {
 			err = fmt.Errorf("internal error: a row with multiplicity %d", n)
 		}
@@ -221,6 +235,26 @@ func (s *rowSink) add(storageKey, value []byte) error {
 	if err != nil {
 		return fmt.Errorf("relation %d: %w", l.id, err)
 	}
+	return s.decode(storageKey, key, exact, n)
+}
+
+// addRowID decodes the stored row of a row-id table with row id id (row is borrowed).
+func (s *rowSink) addRowID(id uint64, row []byte) error {
+	key, exact, err := splitRowIDValue(row)
+	if err != nil {
+		return fmt.Errorf("relation %d: %w", s.l.id, err)
+	}
+	var storageKey []byte
+	if s.withKeys {
+		storageKey = binary.BigEndian.AppendUint64(s.l.prefix(), id)
+	}
+	return s.decode(storageKey, key, exact, 1)
+}
+
+// decode appends the row with canonical key encoding key, exact forms (or value columns) exact
+// and multiplicity n; storageKey is kept when the sink hands out keys.
+func (s *rowSink) decode(storageKey, key, exact []byte, n int64) error {
+	l := s.l
 	if err := s.dec.DecodeKeyExcept(key, l.keyCols, l.exact); err != nil {
 		return fmt.Errorf("decode row of relation %d: %w", l.id, err)
 	}

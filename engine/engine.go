@@ -115,6 +115,9 @@ func Open(opts Options) (*Engine, error) {
 // recover loads the catalog and rebuilds each materialized view's dataflow state from the
 // committed contents of its inputs.
 func (e *Engine) recover() error {
+	if err := checkFormat(e.db); err != nil {
+		return fmt.Errorf("open %s: %w", e.opts.DataDir, err)
+	}
 	if err := e.cat.load(e.db); err != nil {
 		return err
 	}

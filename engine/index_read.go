@@ -120,6 +120,16 @@ func (l *layout) readKeys(r reader, mem memory.Allocator, keys [][]byte, missing
 	})
 	defer sink.release()
 	for _, k := range keys {
+		if l.rowid {
+			found, err := sink.addFromBlock(it, k)
+			if err != nil {
+				return zset.Batch{}, err
+			}
+			if !found && missing != nil {
+				return zset.Batch{}, missing(k)
+			}
+			continue
+		}
 		if !it.SeekGE(k) || !bytes.Equal(it.Key(), k) {
 			if err := it.Error(); err != nil {
 				return zset.Batch{}, err
@@ -144,4 +154,30 @@ func (l *layout) readKeys(r reader, mem memory.Allocator, keys [][]byte, missing
 		return parts[0], nil
 	}
 	return zset.Concat(mem, parts), nil
+}
+
+// addFromBlock adds the row of a row-id table with storage key key, from the block it positions
+// it at, and reports whether the row is stored.
+func (s *rowSink) addFromBlock(it *storage.Iter, key []byte) (bool, error) {
+	want, err := blockLastID(key)
+	if err != nil {
+		return false, err
+	}
+	if !it.SeekGE(key) {
+		return false, it.Error()
+	}
+	blk := newBlockReader(it.Key(), it.Value())
+	for {
+		id, row, ok := blk.next()
+		if !ok || id > want {
+			break
+		}
+		if id == want {
+			return true, s.addRowID(id, row)
+		}
+	}
+	if blk.err != nil {
+		return false, fmt.Errorf("relation %d: %w", s.l.id, blk.err)
+	}
+	return false, nil
 }

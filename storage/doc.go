@@ -7,7 +7,8 @@
 //
 //	KindCatalog  id                      → catalog entry bytes (owned by the engine)
 //	KindMeta     0, name                 → engine metadata (last committed epoch, next object id, …)
-//	KindTable    table id, row key       → row value
+//	KindTable    table id, row key       → row value (keyed tables), or
+//	             table id, last row id   → a block of rows (tables without a primary key)
 //	KindView     view id, row key        → row value
 //	KindState    operator id, state key  → state value (arrangements, aggregates)
 //	KindOffset   source id, partition    → committed source offset
