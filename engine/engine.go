@@ -102,7 +102,7 @@ func Open(opts Options) (*Engine, error) {
 	}
 	e := &Engine{opts: opts, db: db, mem: opts.Mem, cat: newCatalog(), flows: map[uint64]*dataflow{}}
 	e.compactor.db, e.compactor.mem = db, e.mem
-	e.views.limitRows, e.views.limitRuns, e.views.chunk = materializeRows, materializeRuns, applyChunk
+	e.views.limitRows, e.views.limitRuns, e.views.limitOverlay, e.views.chunk = materializeRows, materializeRuns, overlayRows, applyChunk
 	e.views.epoch = &e.epoch
 	if err := e.recover(); err != nil {
 		db.Close()

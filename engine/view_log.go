@@ -46,10 +46,14 @@ type viewLogs struct {
 	pending map[uint64]*pendingView // view id → what its rows still lack
 	rows    int                     // rows in all pending deltas
 	runs    int                     // pending deltas (epochs × views)
-	// limitRows and limitRuns are when to materialize (materializeRows and materializeRuns),
-	// chunk how many rows of uniquely keyed views one batch writes (applyChunk). Set at Open;
-	// tests lower them.
-	limitRows, limitRuns, chunk int
+	// overlays are the changed rows of uniquely keyed views over tables (view_overlay.go), by
+	// view id; overlayRows counts their entries, overlayBytes their memory.
+	overlays                  map[uint64]*viewOverlay
+	overlayRows, overlayBytes int
+	// limitRows and limitRuns are when to materialize pending deltas (materializeRows and
+	// materializeRuns), limitOverlay when to write the overlays out (overlayRows), chunk how many
+	// rows of uniquely keyed views one batch writes (applyChunk). Set at Open; tests lower them.
+	limitRows, limitRuns, limitOverlay, chunk int
 	// background is set while a background materialization runs; bg waits for it.
 	background bool
 	bg         sync.WaitGroup
@@ -70,11 +74,12 @@ type pendingView struct {
 	epochs []uint64
 }
 
-// viewDelta is a view's delta in an epoch being built.
+// viewDelta is a view's delta in an epoch being built: a Z-set, or the entries of its overlay.
 type viewDelta struct {
-	f      *dataflow
-	delta  zset.Batch // borrowed from epochTx.deltas
-	logged bool
+	f       *dataflow
+	delta   zset.Batch // borrowed from epochTx.deltas
+	logged  bool
+	overlay *overlayDelta
 }
 
 // metaViewsMaterialized holds the last epoch whose view deltas are all in the views' rows.
@@ -87,6 +92,10 @@ const (
 	materializeRows = 1 << 18
 	materializeRuns = 512
 	applyChunk      = 4096
+	// overlayRows is how many changed rows of uniquely keyed views stay in memory before they are
+	// written, unless they take more than overlayMemory first.
+	overlayRows   = 1 << 18
+	overlayMemory = 64 << 20
 )
 
 // writeView records view f's delta in this epoch: kept in memory for a later materialization
@@ -95,6 +104,24 @@ const (
 // where deferring gains nothing. Rows written straight must not be overwritten by older deltas,
 // so any pending ones are applied first.
 func (tx *epochTx) writeView(f *dataflow, delta zset.Batch) error {
+	if f.layout.unique && f.recomputable {
+		d, err := encodeOverlayDelta(f.layout, delta)
+		if err != nil {
+			return fmt.Errorf("materialized view %s: %w", f.view.Name, err)
+		}
+		if len(d.buf) < overlayMemory/2 {
+			tx.viewDeltas = append(tx.viewDeltas, viewDelta{f: f, overlay: &d})
+			return nil
+		}
+		// As large as the overlays may grow: written straight, after the overlay's older rows.
+		if err := tx.e.materialize(); err != nil {
+			return err
+		}
+		if err := f.layout.apply(tx.wb, delta, f.view.Name, nil, nil); err != nil {
+			return fmt.Errorf("materialized view %s: %w", f.view.Name, err)
+		}
+		return nil
+	}
 	if delta.NumRows() < tx.e.views.limitRows/2 {
 		if f.recomputable {
 			tx.keepView(f, delta)
@@ -102,7 +129,7 @@ func (tx *epochTx) writeView(f *dataflow, delta zset.Batch) error {
 		}
 		return tx.logView(f, delta)
 	}
-	if err := tx.e.materialize(); err != nil {
+	if err := tx.e.materializePending(); err != nil {
 		return err
 	}
 	if err := f.layout.apply(tx.wb, delta, f.view.Name, nil, nil); err != nil {
@@ -136,6 +163,20 @@ func (v *viewLogs) addLocked(epoch uint64, deltas []viewDelta) {
 		v.pending = map[uint64]*pendingView{}
 	}
 	for _, d := range deltas {
+		if d.overlay != nil {
+			if v.overlays == nil {
+				v.overlays = map[uint64]*viewOverlay{}
+			}
+			o := v.overlays[d.f.view.ID]
+			if o == nil {
+				o = newViewOverlay(d.f.layout, d.f.view.Name)
+				v.overlays[d.f.view.ID] = o
+			}
+			v.overlayRows, v.overlayBytes = v.overlayRows-len(o.entries), v.overlayBytes-o.bytes()
+			o.add(d.overlay)
+			v.overlayRows, v.overlayBytes = v.overlayRows+len(o.entries), v.overlayBytes+o.bytes()
+			continue
+		}
 		p := v.pending[d.f.view.ID]
 		if p == nil {
 			p = &pendingView{layout: d.f.layout, name: d.f.view.Name, logged: d.logged}
@@ -159,16 +200,23 @@ func (e *Engine) afterCommit() {
 	v.mu.Lock()
 	due := v.rows >= v.limitRows || v.runs >= v.limitRuns
 	overdue := v.rows >= 2*v.limitRows || v.runs >= 2*v.limitRuns
+	// The overlays are written out with everything else; pending deltas alone without them.
+	all := v.overlayRows >= v.limitOverlay || v.overlayBytes >= overlayMemory
+	due, overdue = due || all, overdue || v.overlayRows >= 2*v.limitOverlay || v.overlayBytes >= 2*overlayMemory
 	start := due && !v.background
 	if start {
 		v.background = true
 		v.bg.Add(1)
 	}
 	v.mu.Unlock()
+	run := e.materializePending
+	if all {
+		run = e.materialize
+	}
 	if start {
 		go func() {
 			defer v.bg.Done()
-			if err := e.materialize(); err != nil {
+			if err := run(); err != nil {
 				// The deltas stay pending; readers retry and report the failure.
 				e.opts.Logger.Error("applying view deltas failed", "err", err)
 			}
@@ -178,17 +226,25 @@ func (e *Engine) afterCommit() {
 		}()
 	}
 	if overdue {
-		if err := e.materialize(); err != nil {
+		if err := run(); err != nil {
 			e.opts.Logger.Error("applying view deltas failed", "err", err)
 		}
 	}
 }
 
-// materialize applies every pending delta to its view's rows.
+// materialize applies every pending delta and overlay to its view's rows and records the epoch
+// they cover.
 func (e *Engine) materialize() error {
 	e.views.matMu.Lock()
 	defer e.views.matMu.Unlock()
-	return e.views.materializeTaken(e.db, e.mem)
+	return e.views.materializeTaken(e.db, e.mem, true)
+}
+
+// materializePending applies the pending deltas, leaving the overlays in memory.
+func (e *Engine) materializePending() error {
+	e.views.matMu.Lock()
+	defer e.views.matMu.Unlock()
+	return e.views.materializeTaken(e.db, e.mem, false)
 }
 
 // readSnapshot returns a snapshot for reading the stored rows of the relations reads, in which
@@ -212,32 +268,67 @@ func (e *Engine) snapshot(all bool, reads []uint64) (*storage.Snapshot, error) {
 			pending = pending || v.pending[id] != nil
 		}
 		if !pending {
-			defer v.mu.Unlock()
-			return e.db.NewSnapshot(), nil
+			break
 		}
 		v.mu.Unlock()
 		// Epochs may commit more while this runs: check again.
-		if err := v.materializeTaken(e.db, e.mem); err != nil {
+		if err := v.materializeTaken(e.db, e.mem, false); err != nil {
 			return nil, err
 		}
 	}
+	// Under v.mu: the overlays of the views read and the snapshot, as of the same epoch. What
+	// changed in an overlay since it was last read is copied here, then sorted and merged into a
+	// new sorted copy once the lock is let go (the snapshot reads nothing before this returns).
+	var overlays []*storage.Overlay
+	var fresh []overlayCopy
+	var at []int // where each fresh copy goes in overlays
+	for id, o := range v.overlays {
+		if !all && !slices.Contains(reads, id) {
+			continue
+		}
+		if c, ok := o.readCopy(); ok {
+			fresh, at = append(fresh, c), append(at, len(overlays))
+		}
+		overlays = append(overlays, o.sorted)
+	}
+	snap := e.db.NewSnapshotWith(overlays)
+	v.mu.Unlock()
+	built := make([]*storage.Overlay, len(fresh))
+	for i := range fresh {
+		built[i] = fresh[i].build()
+		overlays[at[i]] = built[i]
+	}
+	slices.SortFunc(overlays, func(a, b *storage.Overlay) int { return bytes.Compare(a.Lower, b.Lower) })
+	if len(fresh) > 0 {
+		v.mu.Lock()
+		for i := range fresh {
+			fresh[i].keep(built[i])
+		}
+		v.mu.Unlock()
+	}
+	return snap, nil
 }
 
-// materializeTaken takes every pending delta, sums each view's, applies the sums to the views'
-// rows and deletes the log entries they came from, in one batch. Epochs keep committing while the
-// batch is built. On failure nothing is applied and the deltas are pending again. The caller
-// holds v.matMu.
-func (v *viewLogs) materializeTaken(db *storage.DB, mem memory.Allocator) error {
+// materializeTaken takes every pending delta (and with withOverlays every overlay), sums each
+// view's deltas, applies the sums to the views' rows and deletes the log entries they came from.
+// Epochs keep committing while the batches are built. On failure the deltas are pending again.
+// The caller holds v.matMu.
+func (v *viewLogs) materializeTaken(db *storage.DB, mem memory.Allocator, withOverlays bool) error {
 	v.mu.Lock()
 	taken, through := v.pending, v.epoch.Load()
 	v.pending, v.rows, v.runs = nil, 0, 0
+	var overlays map[uint64]*viewOverlay
+	if withOverlays {
+		overlays = v.overlays
+		v.overlays, v.overlayRows, v.overlayBytes = nil, 0, 0
+	}
 	v.mu.Unlock()
-	if len(taken) == 0 {
+	if len(taken) == 0 && len(overlays) == 0 {
 		return nil
 	}
-	if err := v.applyTaken(db, mem, taken, through); err != nil {
+	if err := v.applyTaken(db, mem, taken, overlays, through, withOverlays); err != nil {
 		v.mu.Lock()
-		v.putBackLocked(taken)
+		v.putBackLocked(taken, overlays)
 		v.mu.Unlock()
 		return err
 	}
@@ -247,19 +338,25 @@ func (v *viewLogs) materializeTaken(db *storage.DB, mem memory.Allocator) error 
 	return nil
 }
 
-// applyTaken writes the taken deltas, which cover every epoch up to through.
+// applyTaken writes the taken deltas and overlays, which cover every epoch up to through; when
+// complete (every overlay was taken), it records so.
 //
 // Uniquely keyed views' rows are committed first, applyChunk writes at a time: Pebble makes every
 // later commit wait while a batch goes into its memtable, and one batch of 100K rows stalled
 // epochs for tens of milliseconds. Writing them again after a crash in between is harmless (each
 // write sets a key's final row). Multisets' rows, the log deletions and the epoch covered go in
 // the last batch, atomically.
-func (v *viewLogs) applyTaken(db *storage.DB, mem memory.Allocator, taken map[uint64]*pendingView, through uint64) error {
+func (v *viewLogs) applyTaken(db *storage.DB, mem memory.Allocator, taken map[uint64]*pendingView, overlays map[uint64]*viewOverlay, through uint64, complete bool) error {
 	ids := make([]uint64, 0, len(taken))
 	for id := range taken {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
+	overlaid := make([]uint64, 0, len(overlays))
+	for id := range overlays {
+		overlaid = append(overlaid, id)
+	}
+	slices.Sort(overlaid)
 	// No sync anywhere: the log entries stay until the last batch is durable, and a later
 	// synced commit makes it durable (the write-ahead log is written in order).
 	wb := db.NewWriteBatch()
@@ -274,6 +371,11 @@ func (v *viewLogs) applyTaken(db *storage.DB, mem memory.Allocator, taken map[ui
 		wb.Close()
 		wb = db.NewWriteBatch()
 		return wb, nil
+	}
+	for _, id := range overlaid {
+		if err := overlays[id].write(wb, spill); err != nil {
+			return err
+		}
 	}
 	var multisets []uint64
 	for _, id := range ids {
@@ -305,8 +407,10 @@ func (v *viewLogs) applyTaken(db *storage.DB, mem memory.Allocator, taken map[ui
 			}
 		}
 	}
-	if err := wb.Set(storage.MetaKey(metaViewsMaterialized), binary.BigEndian.AppendUint64(nil, through)); err != nil {
-		return err
+	if complete {
+		if err := wb.Set(storage.MetaKey(metaViewsMaterialized), binary.BigEndian.AppendUint64(nil, through)); err != nil {
+			return err
+		}
 	}
 	if err := wb.Commit(false); err != nil {
 		return fmt.Errorf("apply materialized view deltas: %w", err)
@@ -314,9 +418,26 @@ func (v *viewLogs) applyTaken(db *storage.DB, mem memory.Allocator, taken map[ui
 	return nil
 }
 
-// putBackLocked returns taken deltas to pending, before any committed since. The caller holds
-// v.mu.
-func (v *viewLogs) putBackLocked(taken map[uint64]*pendingView) {
+// putBackLocked returns taken deltas to pending and taken overlays under the current ones, before
+// any committed since. The caller holds v.mu.
+func (v *viewLogs) putBackLocked(taken map[uint64]*pendingView, overlays map[uint64]*viewOverlay) {
+	for id, o := range v.overlays {
+		if t := overlays[id]; t != nil {
+			o.mergeUnder(t)
+		}
+	}
+	for id, t := range overlays {
+		if v.overlays[id] == nil {
+			if v.overlays == nil {
+				v.overlays = map[uint64]*viewOverlay{}
+			}
+			v.overlays[id] = t
+		}
+	}
+	v.overlayRows, v.overlayBytes = 0, 0
+	for _, o := range v.overlays {
+		v.overlayRows, v.overlayBytes = v.overlayRows+len(o.entries), v.overlayBytes+o.bytes()
+	}
 	for id, p := range v.pending {
 		if t := taken[id]; t != nil {
 			t.deltas = append(t.deltas, p.deltas...)
@@ -423,6 +544,7 @@ func (v *viewLogs) releaseLocked() {
 		p.release()
 	}
 	v.pending, v.rows, v.runs = nil, 0, 0
+	v.overlays, v.overlayRows, v.overlayBytes = nil, 0, 0
 }
 
 // reconcileView rebuilds recomputable view f's operator state from its inputs in r, as
@@ -513,7 +635,7 @@ func (e *Engine) recoverViewLogs() error {
 		return err
 	}
 	e.views.mu.Lock()
-	e.views.putBackLocked(found)
+	e.views.putBackLocked(found, nil)
 	e.views.mu.Unlock()
 	return e.materialize()
 }

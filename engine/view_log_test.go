@@ -18,7 +18,7 @@ func openLazy(t *testing.T, opts Options) *Engine {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.views.limitRows, e.views.limitRuns, e.views.chunk = 12, 7, 3
+	e.views.limitRows, e.views.limitRuns, e.views.limitOverlay, e.views.chunk = 12, 7, 9, 3
 	return e
 }
 
@@ -63,8 +63,12 @@ func TestLazyViewsEqualRecomputation(t *testing.T) {
 	s := newSession(t, e)
 	createRecomputationViews(t, s)
 	rng := rand.New(rand.NewSource(11))
-	crashes, staleAtCrash := 0, 0
+	crashes, staleAtCrash, overlaidAtCheck := 0, 0, 0
 	for stretch := 0; stretch < 40; stretch++ {
+		// Overlays written out every few rows, or kept through the stretch and its reads.
+		e.views.mu.Lock()
+		e.views.limitOverlay = []int{2, 9, 1 << 20}[rng.Intn(3)]
+		e.views.mu.Unlock()
 		var stmts []string
 		for n := rng.Intn(12) + 1; n > 0; n-- {
 			stmt := randomChange(rng)
@@ -85,41 +89,83 @@ func TestLazyViewsEqualRecomputation(t *testing.T) {
 				t.Fatalf("stretch %d: views still marked stale after recovery", stretch)
 			}
 		}
+		e.views.mu.Lock()
+		if e.views.overlayRows > 0 {
+			overlaidAtCheck++
+		}
+		e.views.mu.Unlock()
 		checkRecomputation(t, s, views, fmt.Sprintf("after stretch %d %q", stretch, stmts))
 	}
-	if crashes == 0 || staleAtCrash == 0 {
-		t.Fatalf("no crash left views stale (%d crashes): the test lost its point", crashes)
+	if crashes == 0 || staleAtCrash == 0 || overlaidAtCheck == 0 {
+		t.Fatalf("no crash left views stale (%d crashes), or no check read overlays (%d): the test lost its point", crashes, overlaidAtCheck)
 	}
+	t.Logf("%d crashes, %d of them with views stale; %d checks read overlays", crashes, staleAtCrash, overlaidAtCheck)
 }
 
-// TestReadsSeePendingDeltas checks that a read right after a write sees it although the view's
-// rows are written later: the read applies what is pending first.
+// TestReadsSeePendingDeltas checks that a read right after a write sees it although the views'
+// rows are written later: a read of a multiset view applies its pending deltas first, a read of a
+// uniquely keyed view reads its overlay over its stored rows and leaves the overlay in memory.
 func TestReadsSeePendingDeltas(t *testing.T) {
-	e, s := openDir(t, "CREATE TABLE t (k int, v int); CREATE MATERIALIZED VIEW g AS SELECT k, sum(v) AS s FROM t GROUP BY k")
-	pending := func() int {
+	e, s := openDir(t, `CREATE TABLE t (k int, v int); CREATE MATERIALIZED VIEW g AS SELECT k, sum(v) AS s FROM t GROUP BY k;
+		CREATE MATERIALIZED VIEW m AS SELECT k, v FROM t WHERE v > 1`)
+	pending := func() (runs, overlaid int) {
 		e.views.mu.Lock()
 		defer e.views.mu.Unlock()
-		return e.views.runs
+		return e.views.runs, e.views.overlayRows
 	}
 	for i := 1; i <= 5; i++ {
 		mustQuery(t, s, fmt.Sprintf("INSERT INTO t VALUES (1, %d), (2, %d)", i, 10*i))
 	}
-	if n := pending(); n != 5 || !isStale(t, e) {
-		t.Fatalf("%d deltas pending before the read (stale: %t), want one per epoch (5)", n, isStale(t, e))
+	if runs, overlaid := pending(); runs != 5 || overlaid != 2 || !isStale(t, e) {
+		t.Fatalf("%d deltas pending and %d rows overlaid before the reads (stale: %t), want one per epoch (5) and one per group (2)", runs, overlaid, isStale(t, e))
+	}
+	g := e.cat.lookup("", "g")
+	if n := countRange(t, e, storage.Prefix(storage.KindView, g.ID)); n != 0 {
+		t.Fatalf("g has %d stored rows before the reads, want none", n)
 	}
 	expectRows(t, s, "SELECT * FROM g ORDER BY k", "1|15", "2|150")
-	if n := pending(); n != 0 || isStale(t, e) {
-		t.Fatalf("%d deltas pending after the read (stale: %t), want none", n, isStale(t, e))
+	expectRows(t, s, "SELECT * FROM g WHERE k = 2", "2|150") // a point read through the overlay
+	if runs, overlaid := pending(); runs != 5 || overlaid != 2 {
+		t.Fatalf("%d deltas pending and %d rows overlaid after reading g, want 5 and 2", runs, overlaid)
+	}
+	expectRows(t, s, "SELECT count(*), sum(v) FROM m", "9|164")
+	if runs, overlaid := pending(); runs != 0 || overlaid != 2 {
+		t.Fatalf("%d deltas pending and %d rows overlaid after reading m, want 0 and 2", runs, overlaid)
 	}
 	mustQuery(t, s, "DELETE FROM t WHERE k = 1")
 	mustQuery(t, s, "INSERT INTO t VALUES (1, 7)")
 	mustQuery(t, s, "DELETE FROM t WHERE k = 2")
 	expectRows(t, s, "SELECT * FROM g ORDER BY k", "1|7")
-	mustQuery(t, s, "INSERT INTO t VALUES (3, 1)")
-	mustQuery(t, s, "DROP MATERIALIZED VIEW g")
-	if n := pending(); n != 0 {
-		t.Fatalf("%d deltas pending after DROP, want none", n)
+	// Written out, the deleted group is gone from the stored rows too.
+	if err := e.materialize(); err != nil {
+		t.Fatal(err)
 	}
+	if n := countRange(t, e, storage.Prefix(storage.KindView, g.ID)); n != 1 {
+		t.Fatalf("g has %d stored rows after they were written, want 1", n)
+	}
+	expectRows(t, s, "SELECT * FROM g ORDER BY k", "1|7")
+	mustQuery(t, s, "INSERT INTO t VALUES (3, 1)")
+	mustQuery(t, s, "DROP MATERIALIZED VIEW g; DROP MATERIALIZED VIEW m")
+	if runs, overlaid := pending(); runs != 0 || overlaid != 0 {
+		t.Fatalf("%d deltas pending and %d rows overlaid after DROP, want none", runs, overlaid)
+	}
+}
+
+// countRange counts the stored keys under prefix.
+func countRange(t *testing.T, e *Engine, prefix []byte) int {
+	t.Helper()
+	it, err := e.db.NewIter(prefix, storage.PrefixEnd(prefix))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for it.First(); it.Valid(); it.Next() {
+		n++
+	}
+	if err := it.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 // TestConcurrentReadsSeeWholeEpochs reads a table and two views over it while another session
@@ -178,7 +224,7 @@ func TestCrashWithLoggedAndRecomputedViews(t *testing.T) {
 	opts := DefaultOptions()
 	opts.DataDir = t.TempDir()
 	e := openLazy(t, opts)
-	e.views.limitRows, e.views.limitRuns = 1000, 1000 // nothing is applied before the crash
+	e.views.limitRows, e.views.limitRuns, e.views.limitOverlay = 1000, 1000, 1000 // nothing is applied before the crash
 	s := newSession(t, e)
 	mustQuery(t, s, "CREATE SOURCE events (k bigint) "+k.with()+" FORMAT PLAIN ENCODE JSON")
 	mustQuery(t, s, "CREATE MATERIALIZED VIEW from_source AS SELECT k, count(*) AS n FROM events GROUP BY k")

@@ -16,26 +16,65 @@ import (
 type Iter struct {
 	it  *pebble.Iterator
 	err error
+	// ov, when not nil, is a snapshot's overlay merged over it (overlay.go); onOverlay says
+	// which side the current entry is from, last that Last positioned it.
+	ov        *overlayIter
+	onOverlay bool
+	last      bool
 }
 
 // First moves to the first key in bounds and reports whether there is one.
-func (i *Iter) First() bool { return i.it.First() }
+func (i *Iter) First() bool {
+	if i.ov == nil {
+		return i.it.First()
+	}
+	i.last = false
+	i.it.First()
+	i.ov.pos = i.ov.start
+	return i.settleForward()
+}
 
 // Next moves to the next key and reports whether there is one.
-func (i *Iter) Next() bool { return i.it.Next() }
+func (i *Iter) Next() bool {
+	if i.ov == nil {
+		return i.it.Next()
+	}
+	return i.nextMerged()
+}
 
 // SeekGE moves to the first key >= key (within bounds) and reports whether there is one.
-func (i *Iter) SeekGE(key []byte) bool { return i.it.SeekGE(key) }
+func (i *Iter) SeekGE(key []byte) bool {
+	if i.ov == nil {
+		return i.it.SeekGE(key)
+	}
+	i.last = false
+	i.it.SeekGE(key)
+	i.ov.seekGE(key)
+	return i.settleForward()
+}
 
 // Valid reports whether the iterator is positioned at a key.
-func (i *Iter) Valid() bool { return i.it.Valid() }
+func (i *Iter) Valid() bool {
+	if i.ov != nil && i.onOverlay {
+		return true
+	}
+	return i.it.Valid()
+}
 
 // Key returns the current key; valid until the next positioning call.
-func (i *Iter) Key() []byte { return i.it.Key() }
+func (i *Iter) Key() []byte {
+	if i.ov != nil && i.onOverlay {
+		return i.ov.key()
+	}
+	return i.it.Key()
+}
 
 // Value returns the current value; valid until the next positioning call. On a read error it
 // returns nil and the error is reported by Error and Close.
 func (i *Iter) Value() []byte {
+	if i.ov != nil && i.onOverlay {
+		return i.ov.value()
+	}
 	v, err := i.it.ValueAndErr()
 	if err != nil {
 		if i.err == nil {
@@ -66,5 +105,14 @@ func (i *Iter) Close() error {
 	return err
 }
 
-// Last moves to the last key in bounds and reports whether there is one.
-func (i *Iter) Last() bool { return i.it.Last() }
+// Last moves to the last key in bounds and reports whether there is one. Next after it reports
+// false.
+func (i *Iter) Last() bool {
+	if i.ov == nil {
+		return i.it.Last()
+	}
+	i.last = true
+	i.it.Last()
+	i.ov.pos = i.ov.end - 1
+	return i.settleBackward()
+}

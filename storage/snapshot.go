@@ -25,6 +25,8 @@ var (
 // committed before and none committed after. It is safe for concurrent readers and must be closed.
 type Snapshot struct {
 	s *pebble.Snapshot
+	// overlays are read over s (NewSnapshotWith).
+	overlays []*Overlay
 }
 
 // NewSnapshot captures the currently committed state.
@@ -32,6 +34,9 @@ func (db *DB) NewSnapshot() *Snapshot { return &Snapshot{s: db.pdb.NewSnapshot()
 
 // Get returns a copy of key's value in the snapshot; ok is false when the key does not exist.
 func (s *Snapshot) Get(key []byte) (value []byte, ok bool, err error) {
+	if o := s.overlayFor(key); o != nil {
+		return s.getOverlaid(o, key)
+	}
 	return getCopy(s.s.Get(key))
 }
 
@@ -40,6 +45,9 @@ func (s *Snapshot) NewIter(lower, upper []byte) (*Iter, error) {
 	it, err := s.s.NewIter(&pebble.IterOptions{LowerBound: lower, UpperBound: upper})
 	if err != nil {
 		return nil, fmt.Errorf("storage: snapshot iterator: %w", err)
+	}
+	if o := s.overlaysIn(lower, upper); o != nil {
+		return &Iter{it: it, ov: newOverlayIter(o, lower, upper)}, nil
 	}
 	return &Iter{it: it}, nil
 }

@@ -134,7 +134,7 @@ func benchIngest(opts engine.Options, rows, batch, groups int, out io.Writer) er
 	fmt.Fprintf(out, "ingest: %d rows in batches of %d into a GROUP BY view of %d groups: %.0f rows/s (%.2fs)\n",
 		rows, batch, groups, float64(rows)/elapsed.Seconds(), elapsed.Seconds())
 	fmt.Fprintf(out, "ingest: per-batch commit latency %s\n", percentiles(lat))
-	fmt.Fprintf(out, "ingest: operator state %.0f heap bytes per group; data dir %.1f bytes per ingested row\n",
+	fmt.Fprintf(out, "ingest: %.0f heap bytes per group (operator state, and view rows not yet written: at most 256K rows or 64 MB); data dir %.1f bytes per ingested row\n",
 		float64(int64(after.HeapAlloc)-int64(before.HeapAlloc))/float64(groups), float64(disk)/float64(rows))
 	return nil
 }

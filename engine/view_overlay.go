@@ -1,0 +1,314 @@
+package engine
+
+import (
+	"bytes"
+	"fmt"
+	"hash/maphash"
+	"slices"
+	"sort"
+
+	"github.com/runnel-db/runnel/exec/zset"
+	"github.com/runnel-db/runnel/storage"
+)
+
+// A uniquely keyed view over tables (an aggregate's groups, a DISTINCT) keeps its changed rows in
+// memory, as a viewOverlay: each row's storage key and its latest encoded value, or its deletion.
+// An epoch's delta goes into the overlay with a map lookup per row, and a row changed in a
+// thousand epochs is written to Pebble once, when the overlay is written out: when it holds more
+// than overlayRows rows, when the view is dropped, and at Close. Readers do not wait for that:
+// readSnapshot hands them a snapshot that reads the view through a sorted copy of its overlay
+// (storage.Overlay), taken under the lock epochs commit under, so they see every committed epoch.
+//
+// Nothing is lost in a crash: such a view is recomputable, and recovery writes the difference
+// between its recomputed rows and its stored ones whenever epochs were committed after the last
+// time all views' rows were complete (view_log.go).
+type viewOverlay struct {
+	layout *layout
+	name   string
+	// A hash table without pointers, so the garbage collector never scans it: slots hold an
+	// entry's key hash (high 32 bits) and index + 1 (low 32 bits), 0 when free; entries say where
+	// their bytes are in data.
+	seed    maphash.Seed
+	slots   []uint64
+	entries []overlayEntry
+	data    []byte
+	// sorted is a sorted copy of the entries for readers, as of when it was built; changed lists
+	// the entries changed since (with repeats), or is nil with stale set when there were too
+	// many to list and the next copy is a whole one (see readCopy).
+	sorted  *storage.Overlay
+	changed []uint32
+	stale   bool
+}
+
+// overlayEntry is a row of an overlay: its storage key and value, or its deletion, in data. The
+// value is overwritten in place when the next one fits in valueCap.
+type overlayEntry struct {
+	keyAt, keyLen, valueAt, valueLen, valueCap uint32
+	deleted                                    bool
+}
+
+// overlayDelta is a view's delta in one epoch encoded as overlay entries, retractions first so
+// that a key's insertion, applied after, is what stays.
+type overlayDelta struct {
+	buf  []byte
+	ents []overlayDeltaEntry
+}
+
+type overlayDeltaEntry struct {
+	keyEnd, valueEnd int32 // the key is buf[previous valueEnd:keyEnd], the value buf[keyEnd:valueEnd]
+	deleted          bool
+}
+
+// encodeOverlayDelta encodes a uniquely keyed view's delta, which holds at most one retraction and
+// one insertion per key.
+func encodeOverlayDelta(l *layout, delta zset.Batch) (overlayDelta, error) {
+	cols, weights := delta.Cols(), delta.Weights()
+	d := overlayDelta{ents: make([]overlayDeltaEntry, 0, len(weights))}
+	for _, retractions := range []bool{true, false} {
+		for i, w := range weights {
+			if (w < 0) != retractions {
+				continue
+			}
+			if w > 1 || w < -1 {
+				return overlayDelta{}, fmt.Errorf("internal error: view %d: a row with multiplicity %d in a uniquely keyed view", l.id, w)
+			}
+			d.buf = l.rowKey(d.buf, cols, i)
+			keyEnd := len(d.buf)
+			if w > 0 {
+				d.buf = l.codec.AppendValue(d.buf, cols, i, l.valueCols)
+			}
+			d.ents = append(d.ents, overlayDeltaEntry{keyEnd: int32(keyEnd), valueEnd: int32(len(d.buf)), deleted: w < 0})
+		}
+	}
+	return d, nil
+}
+
+func newViewOverlay(l *layout, name string) *viewOverlay {
+	return &viewOverlay{layout: l, name: name, seed: maphash.MakeSeed(), slots: make([]uint64, 64)}
+}
+
+func (o *viewOverlay) key(e *overlayEntry) []byte   { return o.data[e.keyAt : e.keyAt+e.keyLen] }
+func (o *viewOverlay) value(e *overlayEntry) []byte { return o.data[e.valueAt : e.valueAt+e.valueLen] }
+
+// bytes is the memory the overlay holds, roughly.
+func (o *viewOverlay) bytes() int { return cap(o.data) + 8*len(o.slots) + 24*cap(o.entries) }
+
+// find returns the slot of key: its entry's, or the free slot where it would go.
+func (o *viewOverlay) find(key []byte, h uint64) (slot int, found bool) {
+	mask := uint64(len(o.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		s := o.slots[i]
+		if s == 0 {
+			return int(i), false
+		}
+		if s>>32 == h>>32 && bytes.Equal(o.key(&o.entries[uint32(s)-1]), key) {
+			return int(i), true
+		}
+	}
+}
+
+// grow doubles the table.
+func (o *viewOverlay) grow() {
+	old := o.slots
+	o.slots = make([]uint64, 2*len(old))
+	mask := uint64(len(o.slots) - 1)
+	for _, s := range old {
+		if s == 0 {
+			continue
+		}
+		h := maphash.Bytes(o.seed, o.key(&o.entries[uint32(s)-1]))
+		i := h & mask
+		for o.slots[i] != 0 {
+			i = (i + 1) & mask
+		}
+		o.slots[i] = s
+	}
+}
+
+// add applies an epoch's delta. The caller holds viewLogs.mu.
+func (o *viewOverlay) add(d *overlayDelta) {
+	start := int32(0)
+	for _, e := range d.ents {
+		key, value := d.buf[start:e.keyEnd], d.buf[e.keyEnd:e.valueEnd]
+		start = e.valueEnd
+		h := maphash.Bytes(o.seed, key)
+		slot, found := o.find(key, h)
+		if !o.stale {
+			if len(o.changed) >= len(o.entries) {
+				o.changed, o.stale = nil, true
+			} else if found {
+				o.changed = append(o.changed, uint32(o.slots[slot])-1)
+			} else {
+				o.changed = append(o.changed, uint32(len(o.entries)))
+			}
+		}
+		if found {
+			ent := &o.entries[uint32(o.slots[slot])-1]
+			switch ent.deleted = e.deleted; {
+			case e.deleted:
+			case uint32(len(value)) <= ent.valueCap:
+				ent.valueLen = uint32(copy(o.data[ent.valueAt:ent.valueAt+ent.valueCap], value))
+			default:
+				ent.valueAt, ent.valueLen, ent.valueCap = uint32(len(o.data)), uint32(len(value)), uint32(len(value))
+				o.data = append(o.data, value...)
+			}
+			continue
+		}
+		o.entries = append(o.entries, overlayEntry{
+			keyAt: uint32(len(o.data)), keyLen: uint32(len(key)),
+			valueAt: uint32(len(o.data) + len(key)), valueLen: uint32(len(value)), valueCap: uint32(len(value)),
+			deleted: e.deleted,
+		})
+		o.data = append(append(o.data, key...), value...)
+		o.slots[slot] = h>>32<<32 | uint64(len(o.entries))
+		if 2*len(o.entries) > len(o.slots) {
+			o.grow()
+		}
+	}
+}
+
+// overlayCopy is what a reader takes of an overlay under viewLogs.mu: the entries changed since
+// the last sorted copy (or all of them), copied, so that later epochs may change them in place.
+// build turns it into a new sorted copy without the lock.
+type overlayCopy struct {
+	o      *viewOverlay
+	base   *storage.Overlay // the last sorted copy, nil for a whole one
+	recent *storage.Overlay
+	listed int // how many of o.changed recent covers
+}
+
+// readCopy takes a copy for a reader. When nothing changed since the last sorted copy, that copy
+// is all there is (ok false). The caller holds viewLogs.mu and matMu (one reader at a time).
+func (o *viewOverlay) readCopy() (c overlayCopy, ok bool) {
+	if o.sorted != nil && !o.stale && len(o.changed) == 0 {
+		return overlayCopy{}, false
+	}
+	c = overlayCopy{o: o, listed: len(o.changed)}
+	if o.sorted == nil || o.stale {
+		all := make([]uint32, len(o.entries))
+		for i := range all {
+			all[i] = uint32(i)
+		}
+		c.recent = o.copyEntries(all)
+		o.changed, o.stale, c.listed = o.changed[:0], false, 0
+		return c, true
+	}
+	listed := slices.Clone(o.changed)
+	slices.Sort(listed)
+	c.base, c.recent = o.sorted, o.copyEntries(slices.Compact(listed))
+	return c, true
+}
+
+// build sorts the copy and merges it over its base: a new sorted copy of the overlay as of
+// readCopy.
+func (c *overlayCopy) build() *storage.Overlay {
+	sortOverlay(c.recent)
+	if c.base == nil {
+		return c.recent
+	}
+	return mergeOverlay(c.base, c.recent)
+}
+
+// keep makes the copy built the overlay's sorted copy, with the entries changed since readCopy
+// still listed. The caller holds viewLogs.mu.
+func (c *overlayCopy) keep(built *storage.Overlay) {
+	o := c.o
+	o.sorted = built
+	if !o.stale {
+		o.changed = o.changed[:copy(o.changed, o.changed[c.listed:])]
+	}
+}
+
+// copyEntries copies the entries with the given indexes out. The caller holds viewLogs.mu.
+func (o *viewOverlay) copyEntries(idx []uint32) *storage.Overlay {
+	size := 0
+	for _, i := range idx {
+		size += int(o.entries[i].keyLen + o.entries[i].valueLen)
+	}
+	buf := make([]byte, 0, size) // not nil even when empty: a nil value would mean a deletion
+	s := &storage.Overlay{Lower: o.layout.prefix(), Keys: make([][]byte, len(idx)), Values: make([][]byte, len(idx))}
+	for n, i := range idx {
+		e := &o.entries[i]
+		buf = append(buf, o.key(e)...)
+		s.Keys[n] = buf[len(buf)-int(e.keyLen):]
+		if !e.deleted {
+			buf = append(buf, o.value(e)...)
+			s.Values[n] = buf[len(buf)-int(e.valueLen):]
+		}
+	}
+	return s
+}
+
+// mergeOverlay returns base with recent's entries in place of base's equal keys; both are sorted
+// and unchanged, and the result shares their bytes.
+func mergeOverlay(base, recent *storage.Overlay) *storage.Overlay {
+	n := len(base.Keys) + len(recent.Keys)
+	out := &storage.Overlay{Lower: base.Lower, Keys: make([][]byte, 0, n), Values: make([][]byte, 0, n)}
+	b := 0
+	for r, key := range recent.Keys {
+		// Few recent keys among many: find each one's place by binary search.
+		at := b + sort.Search(len(base.Keys)-b, func(i int) bool { return bytes.Compare(base.Keys[b+i], key) >= 0 })
+		out.Keys, out.Values = append(out.Keys, base.Keys[b:at]...), append(out.Values, base.Values[b:at]...)
+		out.Keys, out.Values = append(out.Keys, key), append(out.Values, recent.Values[r])
+		if b = at; b < len(base.Keys) && bytes.Equal(base.Keys[b], key) {
+			b++
+		}
+	}
+	out.Keys, out.Values = append(out.Keys, base.Keys[b:]...), append(out.Values, base.Values[b:]...)
+	return out
+}
+
+// sortOverlay sorts a copy's entries by key.
+func sortOverlay(s *storage.Overlay) {
+	order := make([]int32, len(s.Keys))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int { return bytes.Compare(s.Keys[a], s.Keys[b]) })
+	keys, values := make([][]byte, len(order)), make([][]byte, len(order))
+	for i, j := range order {
+		keys[i], values[i] = s.Keys[j], s.Values[j]
+	}
+	s.Keys, s.Values = keys, values
+}
+
+// write puts the overlay's rows into the view's stored rows, calling spill after each write (it
+// may commit wb and return another batch to go on with).
+func (o *viewOverlay) write(wb *storage.Batch, spill func() (*storage.Batch, error)) error {
+	s := o.sorted
+	if c, ok := o.readCopy(); ok {
+		s = c.build()
+	}
+	for i, k := range s.Keys {
+		var err error
+		if s.Values[i] == nil {
+			err = wb.Delete(k)
+		} else {
+			err = wb.Set(k, s.Values[i])
+		}
+		if err != nil {
+			return fmt.Errorf("materialized view %s: %w", o.name, err)
+		}
+		if wb, err = spill(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// mergeUnder puts older's entries for keys o does not have under o's (putting a taken overlay
+// back after a failed write). The caller holds viewLogs.mu.
+func (o *viewOverlay) mergeUnder(older *viewOverlay) {
+	var d overlayDelta
+	for i := range older.entries {
+		e := &older.entries[i]
+		if _, found := o.find(older.key(e), maphash.Bytes(o.seed, older.key(e))); found {
+			continue
+		}
+		d.buf = append(d.buf, older.key(e)...)
+		keyEnd := len(d.buf)
+		d.buf = append(d.buf, older.value(e)...)
+		d.ents = append(d.ents, overlayDeltaEntry{keyEnd: int32(keyEnd), valueEnd: int32(len(d.buf)), deleted: e.deleted})
+	}
+	o.add(&d)
+}
