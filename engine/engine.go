@@ -126,7 +126,8 @@ func (e *Engine) recover() error {
 		return err
 	}
 	e.epoch.Store(epoch)
-	// Read before the logs' deltas are applied, which records the current epoch.
+	// Views are complete through this epoch; the views over tables are recomputed below when
+	// epochs were committed after it, and only then is the current epoch recorded.
 	through, err := e.materializedThrough()
 	if err != nil {
 		return err

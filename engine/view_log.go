@@ -34,6 +34,9 @@ import (
 // as one entry of the view's log (storage.ViewLogKey(view, epoch), Arrow IPC), which the
 // materialization deletes and recovery applies.
 //
+// Uniquely keyed views over tables skip the deltas: their changed rows stay in memory as an
+// overlay (view_overlay.go), which readers read through instead of waiting for it to be written.
+//
 // Readers never see the split: every snapshot that reads view rows comes from readSnapshot,
 // which materializes what its relations have pending first and takes the snapshot under the
 // lock epochs commit under, so the snapshot's view rows are exactly as of its epoch.
@@ -637,5 +640,7 @@ func (e *Engine) recoverViewLogs() error {
 	e.views.mu.Lock()
 	e.views.putBackLocked(found, nil)
 	e.views.mu.Unlock()
-	return e.materialize()
+	// Without marking the views complete: the views over tables are recomputed after this, and a
+	// crash before that must find them stale still.
+	return e.materializePending()
 }
