@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"math/rand"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -164,4 +166,50 @@ func BenchmarkInsertValuesSQL(b *testing.B) {
 		mustQuery(b, s, stmts[i%len(stmts)])
 	}
 	b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// BenchmarkPointReadDuringIngest reads one group of the GROUP BY view of BenchmarkIngestGroupBy
+// after each 1,000-row batch (100K groups): a read right after a change, the case that costs a
+// read most, whether the view's rows are written first or read through what is in memory.
+// Run: go test ./engine -run XXX -bench PointReadDuringIngest -benchtime 1000x
+func BenchmarkPointReadDuringIngest(b *testing.B) {
+	e, s := openDir(b, groupBySetup)
+	const batchRows, groups = 1000, 100_000
+	rng := rand.New(rand.NewSource(1))
+	mem := memory.DefaultAllocator
+	ctx := context.Background()
+	insert := func() {
+		kb, vb := array.NewInt64Builder(mem), array.NewInt64Builder(mem)
+		for j := 0; j < batchRows; j++ {
+			kb.Append(rng.Int63n(groups))
+			vb.Append(rng.Int63n(1000))
+		}
+		cols := []arrow.Array{kb.NewArray(), vb.NewArray()}
+		kb.Release()
+		vb.Release()
+		if err := e.Insert(ctx, "t", cols); err != nil {
+			b.Fatal(err)
+		}
+		cols[0].Release()
+		cols[1].Release()
+	}
+	for range 200 { // 200K rows: nearly every group exists
+		insert()
+	}
+	reads := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		insert()
+		b.StartTimer()
+		start := time.Now()
+		mustQuery(b, s, fmt.Sprintf("SELECT n, s FROM g WHERE k = %d", rng.Int63n(groups)))
+		reads = append(reads, time.Since(start))
+	}
+	b.StopTimer()
+	slices.Sort(reads)
+	at := func(p float64) float64 { return float64(reads[int(p*float64(len(reads)-1))].Microseconds()) / 1000 }
+	b.ReportMetric(at(0.5), "read-p50-ms")
+	b.ReportMetric(at(0.99), "read-p99-ms")
+	b.ReportMetric(at(1), "read-max-ms")
 }

@@ -280,32 +280,41 @@ func (e *Engine) snapshot(all bool, reads []uint64) (*storage.Snapshot, error) {
 		}
 	}
 	// Under v.mu: the overlays of the views read and the snapshot, as of the same epoch. What
-	// changed in an overlay since it was last read is copied here, then sorted and merged into a
-	// new sorted copy once the lock is let go (the snapshot reads nothing before this returns).
-	var overlays []*storage.Overlay
-	var fresh []overlayCopy
-	var at []int // where each fresh copy goes in overlays
+	// changed in an overlay since it was last read is copied here, then sorted into a new run
+	// once the lock is let go (the snapshot reads nothing before this returns).
+	type read struct {
+		o    *viewOverlay
+		copy overlayCopy
+		runs []*storage.Overlay
+	}
+	var reading []read
 	for id, o := range v.overlays {
 		if !all && !slices.Contains(reads, id) {
 			continue
 		}
+		r := read{o: o, runs: o.runs}
 		if c, ok := o.readCopy(); ok {
-			fresh, at = append(fresh, c), append(at, len(overlays))
+			r.copy = c
 		}
-		overlays = append(overlays, o.sorted)
+		reading = append(reading, r)
 	}
-	snap := e.db.NewSnapshotWith(overlays)
+	snap := e.db.NewSnapshot()
 	v.mu.Unlock()
-	built := make([]*storage.Overlay, len(fresh))
-	for i := range fresh {
-		built[i] = fresh[i].build()
-		overlays[at[i]] = built[i]
+	var overlays []*storage.Overlay
+	built := false
+	for i := range reading {
+		if r := &reading[i]; r.copy.o != nil {
+			r.runs, built = r.copy.build(), true
+		}
+		overlays = append(overlays, reading[i].runs...)
 	}
-	slices.SortFunc(overlays, func(a, b *storage.Overlay) int { return bytes.Compare(a.Lower, b.Lower) })
-	if len(fresh) > 0 {
+	snap.SetOverlays(overlays)
+	if built {
 		v.mu.Lock()
-		for i := range fresh {
-			fresh[i].keep(built[i])
+		for _, r := range reading {
+			if r.copy.o != nil {
+				r.copy.keep(r.runs)
+			}
 		}
 		v.mu.Unlock()
 	}

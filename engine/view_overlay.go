@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"hash/maphash"
 	"slices"
-	"sort"
 
 	"github.com/runnel-db/runnel/exec/zset"
 	"github.com/runnel-db/runnel/storage"
@@ -32,10 +31,11 @@ type viewOverlay struct {
 	slots   []uint64
 	entries []overlayEntry
 	data    []byte
-	// sorted is a sorted copy of the entries for readers, as of when it was built; changed lists
+	// runs are sorted copies of the entries for readers, oldest first, a later run's entry
+	// winning over an earlier one's: together, the overlay as of the last read. changed lists
 	// the entries changed since (with repeats), or is nil with stale set when there were too
 	// many to list and the next copy is a whole one (see readCopy).
-	sorted  *storage.Overlay
+	runs    []*storage.Overlay
 	changed []uint32
 	stale   bool
 }
@@ -168,23 +168,23 @@ func (o *viewOverlay) add(d *overlayDelta) {
 }
 
 // overlayCopy is what a reader takes of an overlay under viewLogs.mu: the entries changed since
-// the last sorted copy (or all of them), copied, so that later epochs may change them in place.
-// build turns it into a new sorted copy without the lock.
+// the last read (or all of them), copied, so that later epochs may change them in place. build
+// turns it into the runs readers read, without the lock.
 type overlayCopy struct {
 	o      *viewOverlay
-	base   *storage.Overlay // the last sorted copy, nil for a whole one
+	base   []*storage.Overlay // the runs of the last read; none when recent is a whole copy
 	recent *storage.Overlay
 	listed int // how many of o.changed recent covers
 }
 
-// readCopy takes a copy for a reader. When nothing changed since the last sorted copy, that copy
-// is all there is (ok false). The caller holds viewLogs.mu and matMu (one reader at a time).
+// readCopy takes a copy for a reader. When nothing changed since the last read, the runs are all
+// there is (ok false). The caller holds viewLogs.mu and matMu (one reader at a time).
 func (o *viewOverlay) readCopy() (c overlayCopy, ok bool) {
-	if o.sorted != nil && !o.stale && len(o.changed) == 0 {
+	if len(o.runs) > 0 && !o.stale && len(o.changed) == 0 {
 		return overlayCopy{}, false
 	}
 	c = overlayCopy{o: o, listed: len(o.changed)}
-	if o.sorted == nil || o.stale {
+	if len(o.runs) == 0 || o.stale {
 		all := make([]uint32, len(o.entries))
 		for i := range all {
 			all[i] = uint32(i)
@@ -195,96 +195,118 @@ func (o *viewOverlay) readCopy() (c overlayCopy, ok bool) {
 	}
 	listed := slices.Clone(o.changed)
 	slices.Sort(listed)
-	c.base, c.recent = o.sorted, o.copyEntries(slices.Compact(listed))
+	c.base, c.recent = o.runs, o.copyEntries(slices.Compact(listed))
 	return c, true
 }
 
-// build sorts the copy and merges it over its base: a new sorted copy of the overlay as of
-// readCopy.
-func (c *overlayCopy) build() *storage.Overlay {
-	sortOverlay(c.recent)
-	if c.base == nil {
-		return c.recent
+// Runs are merged as in a log-structured merge tree: the last run is merged into the one before
+// it while runRatio times its size is at least that one's, so a read after a change sorts only
+// that change, each entry takes part in O(log n) merges, and at most maxRuns runs are read. A
+// ratio of 1 (a binary counter) kept the big merges rarest: reading a group after each 1,000-row
+// batch into 100K groups took p50 0.8 ms, p99 5–8 ms (ratio 4: p50 1.0 ms, p99 10 ms).
+const (
+	runRatio = 1
+	maxRuns  = 8
+)
+
+// build sorts the copy and adds it to the runs of the last read: the runs as of readCopy.
+func (c *overlayCopy) build() []*storage.Overlay {
+	runs := append(slices.Clone(c.base), sortOverlay(c.recent))
+	for n := len(runs); n >= 2 && (runRatio*runs[n-1].Len() >= runs[n-2].Len() || n > maxRuns); n = len(runs) {
+		runs = append(runs[:n-2], mergeRuns(runs[n-2], runs[n-1]))
 	}
-	return mergeOverlay(c.base, c.recent)
+	return runs
 }
 
-// keep makes the copy built the overlay's sorted copy, with the entries changed since readCopy
-// still listed. The caller holds viewLogs.mu.
-func (c *overlayCopy) keep(built *storage.Overlay) {
+// keep makes the runs built the overlay's, with the entries changed since readCopy still listed.
+// The caller holds viewLogs.mu.
+func (c *overlayCopy) keep(runs []*storage.Overlay) {
 	o := c.o
-	o.sorted = built
+	o.runs = runs
 	if !o.stale {
 		o.changed = o.changed[:copy(o.changed, o.changed[c.listed:])]
 	}
 }
 
-// copyEntries copies the entries with the given indexes out. The caller holds viewLogs.mu.
+// copyEntries copies the entries with the given indexes out, unsorted. The caller holds
+// viewLogs.mu.
 func (o *viewOverlay) copyEntries(idx []uint32) *storage.Overlay {
 	size := 0
 	for _, i := range idx {
 		size += int(o.entries[i].keyLen + o.entries[i].valueLen)
 	}
-	buf := make([]byte, 0, size) // not nil even when empty: a nil value would mean a deletion
-	s := &storage.Overlay{Lower: o.layout.prefix(), Keys: make([][]byte, len(idx)), Values: make([][]byte, len(idx))}
-	for n, i := range idx {
+	s := storage.NewOverlay(o.layout.prefix(), len(idx), size)
+	for _, i := range idx {
 		e := &o.entries[i]
-		buf = append(buf, o.key(e)...)
-		s.Keys[n] = buf[len(buf)-int(e.keyLen):]
+		var value []byte
 		if !e.deleted {
-			buf = append(buf, o.value(e)...)
-			s.Values[n] = buf[len(buf)-int(e.valueLen):]
+			value = o.value(e)
+			if value == nil {
+				value = []byte{} // an empty row, not a deletion
+			}
 		}
+		s.Append(o.key(e), value)
 	}
 	return s
 }
 
-// mergeOverlay returns base with recent's entries in place of base's equal keys; both are sorted
-// and unchanged, and the result shares their bytes.
-func mergeOverlay(base, recent *storage.Overlay) *storage.Overlay {
-	n := len(base.Keys) + len(recent.Keys)
-	out := &storage.Overlay{Lower: base.Lower, Keys: make([][]byte, 0, n), Values: make([][]byte, 0, n)}
-	b := 0
-	for r, key := range recent.Keys {
-		// Few recent keys among many: find each one's place by binary search.
-		at := b + sort.Search(len(base.Keys)-b, func(i int) bool { return bytes.Compare(base.Keys[b+i], key) >= 0 })
-		out.Keys, out.Values = append(out.Keys, base.Keys[b:at]...), append(out.Values, base.Values[b:at]...)
-		out.Keys, out.Values = append(out.Keys, key), append(out.Values, recent.Values[r])
-		if b = at; b < len(base.Keys) && bytes.Equal(base.Keys[b], key) {
-			b++
-		}
-	}
-	out.Keys, out.Values = append(out.Keys, base.Keys[b:]...), append(out.Values, base.Values[b:]...)
-	return out
-}
-
-// sortOverlay sorts a copy's entries by key.
-func sortOverlay(s *storage.Overlay) {
-	order := make([]int32, len(s.Keys))
+// sortOverlay returns the entries of an unsorted copy as a run, sorted by key.
+func sortOverlay(s *storage.Overlay) *storage.Overlay {
+	order := make([]int32, s.Len())
 	for i := range order {
 		order[i] = int32(i)
 	}
-	slices.SortFunc(order, func(a, b int32) int { return bytes.Compare(s.Keys[a], s.Keys[b]) })
-	keys, values := make([][]byte, len(order)), make([][]byte, len(order))
-	for i, j := range order {
-		keys[i], values[i] = s.Keys[j], s.Values[j]
+	slices.SortFunc(order, func(a, b int32) int { return bytes.Compare(s.Key(int(a)), s.Key(int(b))) })
+	out := storage.NewOverlay(s.Lower, s.Len(), s.Size())
+	for _, j := range order {
+		out.Append(s.Key(int(j)), s.Value(int(j)))
 	}
-	s.Keys, s.Values = keys, values
+	return out
+}
+
+// mergeRuns merges two sorted runs, newer's entry winning over older's for equal keys.
+func mergeRuns(older, newer *storage.Overlay) *storage.Overlay {
+	out := storage.NewOverlay(older.Lower, older.Len()+newer.Len(), older.Size()+newer.Size())
+	i, j := 0, 0
+	for i < older.Len() && j < newer.Len() {
+		switch c := bytes.Compare(older.Key(i), newer.Key(j)); {
+		case c < 0:
+			out.Append(older.Key(i), older.Value(i))
+			i++
+		default:
+			out.Append(newer.Key(j), newer.Value(j))
+			if c == 0 {
+				i++
+			}
+			j++
+		}
+	}
+	for ; i < older.Len(); i++ {
+		out.Append(older.Key(i), older.Value(i))
+	}
+	for ; j < newer.Len(); j++ {
+		out.Append(newer.Key(j), newer.Value(j))
+	}
+	return out
 }
 
 // write puts the overlay's rows into the view's stored rows, calling spill after each write (it
 // may commit wb and return another batch to go on with).
 func (o *viewOverlay) write(wb *storage.Batch, spill func() (*storage.Batch, error)) error {
-	s := o.sorted
+	runs := o.runs
 	if c, ok := o.readCopy(); ok {
-		s = c.build()
+		runs = c.build()
 	}
-	for i, k := range s.Keys {
+	s := runs[0]
+	for _, r := range runs[1:] {
+		s = mergeRuns(s, r) // only the view's own rows: few runs, the last ones small
+	}
+	for i := 0; i < s.Len(); i++ {
 		var err error
-		if s.Values[i] == nil {
-			err = wb.Delete(k)
+		if v := s.Value(i); v == nil {
+			err = wb.Delete(s.Key(i))
 		} else {
-			err = wb.Set(k, s.Values[i])
+			err = wb.Set(s.Key(i), v)
 		}
 		if err != nil {
 			return fmt.Errorf("materialized view %s: %w", o.name, err)

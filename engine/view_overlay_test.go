@@ -55,12 +55,12 @@ func TestOverlayCopiesMatchAModel(t *testing.T) {
 			keys = append(keys, k)
 		}
 		slices.Sort(keys)
-		if len(got.Keys) != len(keys) {
-			t.Fatalf("%s: %d keys, want %d", what, len(got.Keys), len(keys))
+		if got.Len() != len(keys) {
+			t.Fatalf("%s: %d keys, want %d", what, got.Len(), len(keys))
 		}
 		for i, k := range keys {
-			if string(got.Keys[i]) != k || (got.Values[i] == nil) != (want[k] == nil) || !bytes.Equal(got.Values[i], want[k]) {
-				t.Fatalf("%s: entry %d is %q=%q, want %q=%q", what, i, got.Keys[i], got.Values[i], k, want[k])
+			if string(got.Key(i)) != k || (got.Value(i) == nil) != (want[k] == nil) || !bytes.Equal(got.Value(i), want[k]) {
+				t.Fatalf("%s: entry %d is %q=%q, want %q=%q", what, i, got.Key(i), got.Value(i), k, want[k])
 			}
 		}
 	}
@@ -80,24 +80,37 @@ func TestOverlayCopiesMatchAModel(t *testing.T) {
 			o.add(&d)
 			applyModel(d)
 		}
-		got := o.sorted
+		runs := o.runs
 		if ok {
-			got = c.build()
-			c.keep(got)
+			runs = c.build()
+			c.keep(runs)
 		}
-		check(fmt.Sprintf("read %d (step %d)", reads, step), got, asOf)
+		if len(runs) > maxRuns {
+			t.Fatalf("read %d: %d runs", reads, len(runs))
+		}
+		check(fmt.Sprintf("read %d (step %d)", reads, step), flatten(runs), asOf)
 		reads++
 	}
 	var written []string
-	s := o.sorted
+	runs := o.runs
 	if c, ok := o.readCopy(); ok {
-		s = c.build()
+		runs = c.build()
 	}
+	s := flatten(runs)
 	check("the rows written out", s, model)
-	for _, k := range s.Keys {
-		written = append(written, string(k))
+	for i := 0; i < s.Len(); i++ {
+		written = append(written, string(s.Key(i)))
 	}
 	if !slices.IsSorted(written) || reads < 50 {
 		t.Fatalf("rows written out of order, or too few reads (%d)", reads)
 	}
+}
+
+// flatten merges runs into one, as a reader sees them.
+func flatten(runs []*storage.Overlay) *storage.Overlay {
+	s := runs[0]
+	for _, r := range runs[1:] {
+		s = mergeRuns(s, r)
+	}
+	return s
 }

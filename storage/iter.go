@@ -18,7 +18,7 @@ type Iter struct {
 	err error
 	// ov, when not nil, is a snapshot's overlay merged over it (overlay.go); onOverlay says
 	// which side the current entry is from, last that Last positioned it.
-	ov        *overlayIter
+	ov        *overlayRuns
 	onOverlay bool
 	last      bool
 }
@@ -30,7 +30,7 @@ func (i *Iter) First() bool {
 	}
 	i.last = false
 	i.it.First()
-	i.ov.pos = i.ov.start
+	i.ov.first()
 	return i.settleForward()
 }
 
@@ -113,6 +113,6 @@ func (i *Iter) Last() bool {
 	}
 	i.last = true
 	i.it.Last()
-	i.ov.pos = i.ov.end - 1
+	i.ov.last()
 	return i.settleBackward()
 }

@@ -8,9 +8,9 @@ import (
 	"testing"
 )
 
-// TestOverlayReadsAsIfWritten compares a snapshot read through random overlays with a database
-// to which the overlays' writes were applied: every scan (random bounds, inside and across
-// objects), SeekGE, Last and Get must agree.
+// TestOverlayReadsAsIfWritten compares a snapshot read through random overlays (several runs per
+// object, later over earlier) with a database to which the runs' writes were applied in order:
+// every scan (random bounds, inside and across objects), SeekGE, Last and Get must agree.
 func TestOverlayReadsAsIfWritten(t *testing.T) {
 	rng := rand.New(rand.NewSource(5))
 	key := func(obj uint64, n int) []byte { return fmt.Appendf(AppendPrefix(nil, KindView, obj), "%03d", n) }
@@ -29,29 +29,30 @@ func TestOverlayReadsAsIfWritten(t *testing.T) {
 			})
 		}
 		var overlays []*Overlay
-		for obj := uint64(1); obj <= 3; obj++ {
-			if rng.Intn(4) == 0 {
-				continue // no overlay on this object
-			}
-			o := &Overlay{Lower: AppendPrefix(nil, KindView, obj)}
+		for n := rng.Intn(6); n > 0; n-- {
+			// Runs of random objects, later ones over earlier ones of the same object.
+			obj := uint64(rng.Intn(3) + 1)
+			o := NewOverlay(AppendPrefix(nil, KindView, obj), 0, 0)
 			mustCommit(t, want, func(b *Batch) {
 				for n := 0; n < 60; n++ {
 					switch rng.Intn(4) {
 					case 0:
-						o.Keys, o.Values = append(o.Keys, key(obj, n)), append(o.Values, nil)
+						o.Append(key(obj, n), nil)
 						if err := b.Delete(key(obj, n)); err != nil {
 							t.Fatal(err)
 						}
 					case 1:
-						v := fmt.Appendf(nil, "over%d", n)
-						o.Keys, o.Values = append(o.Keys, key(obj, n)), append(o.Values, v)
+						v := fmt.Appendf(nil, "over%d.%d", n, len(overlays))
+						o.Append(key(obj, n), v)
 						set(t, b, string(key(obj, n)), string(v))
 					}
 				}
 			})
 			overlays = append(overlays, o)
 		}
-		snap, wantSnap := base.NewSnapshotWith(overlays), want.NewSnapshot()
+		slices.SortStableFunc(overlays, func(a, b *Overlay) int { return bytes.Compare(a.Lower, b.Lower) })
+		snap, wantSnap := base.NewSnapshot(), want.NewSnapshot()
+		snap.SetOverlays(overlays)
 		bound := func() []byte {
 			switch rng.Intn(4) {
 			case 0:

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"fmt"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -25,7 +26,7 @@ var (
 // committed before and none committed after. It is safe for concurrent readers and must be closed.
 type Snapshot struct {
 	s *pebble.Snapshot
-	// overlays are read over s (NewSnapshotWith).
+	// overlays are read over s (SetOverlays).
 	overlays []*Overlay
 }
 
@@ -34,8 +35,11 @@ func (db *DB) NewSnapshot() *Snapshot { return &Snapshot{s: db.pdb.NewSnapshot()
 
 // Get returns a copy of key's value in the snapshot; ok is false when the key does not exist.
 func (s *Snapshot) Get(key []byte) (value []byte, ok bool, err error) {
-	if o := s.overlayFor(key); o != nil {
-		return s.getOverlaid(o, key)
+	if v, found := s.getOverlaid(key); found {
+		if v == nil {
+			return nil, false, nil
+		}
+		return bytes.Clone(v), true, nil
 	}
 	return getCopy(s.s.Get(key))
 }
@@ -47,7 +51,7 @@ func (s *Snapshot) NewIter(lower, upper []byte) (*Iter, error) {
 		return nil, fmt.Errorf("storage: snapshot iterator: %w", err)
 	}
 	if o := s.overlaysIn(lower, upper); o != nil {
-		return &Iter{it: it, ov: newOverlayIter(o, lower, upper)}, nil
+		return &Iter{it: it, ov: o}, nil
 	}
 	return &Iter{it: it}, nil
 }
