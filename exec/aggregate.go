@@ -2,6 +2,7 @@ package exec
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -42,6 +43,8 @@ type aggregateOp struct {
 	hashes  []uint64 // scratch, per input row
 	gids    []int32  // scratch, per input row
 	touched []int32  // scratch, groups of this epoch
+	// retracted[k] is the output row retracting touched[k]'s old row, or -1 (scratch).
+	retracted []int32
 	masked  []int64
 	keyCols []arrow.Array
 }
@@ -214,7 +217,45 @@ func (a *aggregateOp) Step(ctx *expr.Context, in []zset.Batch) (zset.Batch, erro
 		return zset.Batch{}, err
 	}
 	a.trimScratch()
-	return zset.Consolidate(mem, out.Build()), nil
+	return a.consolidate(mem, out.Build()), nil
+}
+
+// consolidate drops the groups whose new row is identical to the row retracted, the only rows of
+// an aggregate's output that can cancel (every other pair differs in the group key or is one
+// group's old and new rows that differ). Comparing each group's two rows is cheaper than hashing
+// the whole output. It takes ownership of b.
+func (a *aggregateOp) consolidate(mem memory.Allocator, b zset.Batch) zset.Batch {
+	cols := b.Cols()
+	var keep []int32
+	ins := int32(0) // the insertions follow the retractions, in the order of touched
+	for _, r := range a.retracted {
+		if r >= 0 {
+			ins++
+		}
+	}
+	for k, r := range a.retracted {
+		g := a.touched[k]
+		if a.rows[g] <= 0 && len(a.groupBy) > 0 {
+			continue // dropped: no insertion
+		}
+		if r >= 0 && zset.RowsIdentical(cols, int(r), cols, int(ins)) {
+			if keep == nil {
+				keep = make([]int32, 0, b.NumRows())
+				for i := int32(0); i < int32(b.NumRows()); i++ {
+					keep = append(keep, i)
+				}
+			}
+			keep[r], keep[ins] = -1, -1
+		}
+		ins++
+	}
+	if keep == nil {
+		return b
+	}
+	keep = slices.DeleteFunc(keep, func(i int32) bool { return i < 0 })
+	out := zset.Take(mem, b, keep, nil)
+	b.Release()
+	return out
 }
 
 // resolve sets a.gids to the group id of every row of b (creating new groups) and a.touched
@@ -256,8 +297,11 @@ func (a *aggregateOp) apply(mem memory.Allocator, out *zset.Builder, b zset.Batc
 	for c := range a.outTypes {
 		out.Col(c).Reserve(2 * len(a.touched))
 	}
-	for _, g := range a.touched {
+	a.retracted = growTo(a.retracted[:0], len(a.touched))
+	for k, g := range a.touched {
+		a.retracted[k] = -1
 		if a.rows[g] > 0 || (len(a.groupBy) == 0 && a.started) {
+			a.retracted[k] = int32(out.Len())
 			if err := a.emit(out, g, -1); err != nil {
 				return err
 			}
@@ -311,7 +355,7 @@ func (a *aggregateOp) trimScratch() {
 		a.gids, a.hashes, a.masked = nil, nil, nil
 	}
 	if cap(a.touched) > maxKeptScratch {
-		a.touched = nil
+		a.touched, a.retracted = nil, nil
 	}
 }
 

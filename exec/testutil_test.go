@@ -247,6 +247,9 @@ func oracle(t *testing.T, seed int64, epochs int, op func() Operator, inTypes []
 		if err != nil {
 			t.Fatalf("seed %d epoch %d: %v", seed, e, err)
 		}
+		if !zset.IsConsolidated(out) {
+			t.Fatalf("seed %d epoch %d: %s: output not consolidated", seed, e, o.Explain())
+		}
 		got.addBatch(t, out)
 		out.Release()
 		if d := diffZ(got, ref(rels)); d != "" {
