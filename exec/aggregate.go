@@ -45,8 +45,8 @@ type aggregateOp struct {
 	touched []int32  // scratch, groups of this epoch
 	// retracted[k] is the output row retracting touched[k]'s old row, or -1 (scratch).
 	retracted []int32
-	masked  []int64
-	keyCols []arrow.Array
+	masked    []int64
+	keyCols   []arrow.Array
 }
 
 var _ Operator = (*aggregateOp)(nil)
