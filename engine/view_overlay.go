@@ -47,8 +47,8 @@ type overlayEntry struct {
 	deleted                                    bool
 }
 
-// overlayDelta is a view's delta in one epoch encoded as overlay entries, retractions first so
-// that a key's insertion, applied after, is what stays.
+// overlayDelta is a view's delta in one epoch encoded as overlay entries, each key once: a key's
+// insertion, or its deletion when the delta only retracts it.
 type overlayDelta struct {
 	buf  []byte
 	ents []overlayDeltaEntry
@@ -59,28 +59,78 @@ type overlayDeltaEntry struct {
 	deleted          bool
 }
 
+func (d *overlayDelta) key(i int) []byte {
+	start := int32(0)
+	if i > 0 {
+		start = d.ents[i-1].valueEnd
+	}
+	return d.buf[start:d.ents[i].keyEnd]
+}
+
+// deltaSeed hashes the keys of one delta (deltaKeys).
+var deltaSeed = maphash.MakeSeed()
+
 // encodeOverlayDelta encodes a uniquely keyed view's delta, which holds at most one retraction and
-// one insertion per key.
+// one insertion per key. A retraction whose key is also inserted (a group's old row, when its new
+// row follows) is left out: it would cost the overlay a lookup for nothing.
 func encodeOverlayDelta(l *layout, delta zset.Batch) (overlayDelta, error) {
 	cols, weights := delta.Cols(), delta.Weights()
 	d := overlayDelta{ents: make([]overlayDeltaEntry, 0, len(weights))}
-	for _, retractions := range []bool{true, false} {
-		for i, w := range weights {
-			if (w < 0) != retractions {
-				continue
-			}
-			if w > 1 || w < -1 {
-				return overlayDelta{}, fmt.Errorf("internal error: view %d: a row with multiplicity %d in a uniquely keyed view", l.id, w)
-			}
+	for i, w := range weights {
+		if w > 1 || w < -1 {
+			return overlayDelta{}, fmt.Errorf("internal error: view %d: a row with multiplicity %d in a uniquely keyed view", l.id, w)
+		}
+		if w > 0 {
 			d.buf = l.rowKey(d.buf, cols, i)
 			keyEnd := len(d.buf)
-			if w > 0 {
-				d.buf = l.codec.AppendValue(d.buf, cols, i, l.valueCols)
-			}
-			d.ents = append(d.ents, overlayDeltaEntry{keyEnd: int32(keyEnd), valueEnd: int32(len(d.buf)), deleted: w < 0})
+			d.buf = l.codec.AppendValue(d.buf, cols, i, l.valueCols)
+			d.ents = append(d.ents, overlayDeltaEntry{keyEnd: int32(keyEnd), valueEnd: int32(len(d.buf))})
 		}
 	}
+	inserted := newDeltaKeys(&d)
+	for i, w := range weights {
+		if w >= 0 {
+			continue
+		}
+		start := len(d.buf)
+		d.buf = l.rowKey(d.buf, cols, i)
+		if inserted.has(&d, d.buf[start:]) {
+			d.buf = d.buf[:start]
+			continue
+		}
+		d.ents = append(d.ents, overlayDeltaEntry{keyEnd: int32(len(d.buf)), valueEnd: int32(len(d.buf)), deleted: true})
+	}
 	return d, nil
+}
+
+// deltaKeys is a small hash set of a delta's keys: slots hold entry index + 1, 0 when free.
+type deltaKeys struct{ slots []int32 }
+
+func newDeltaKeys(d *overlayDelta) deltaKeys {
+	size := 16
+	for size < 2*len(d.ents) {
+		size <<= 1
+	}
+	k := deltaKeys{slots: make([]int32, size)}
+	mask := uint64(size - 1)
+	for i := range d.ents {
+		p := maphash.Bytes(deltaSeed, d.key(i)) & mask
+		for k.slots[p] != 0 {
+			p = (p + 1) & mask
+		}
+		k.slots[p] = int32(i) + 1
+	}
+	return k
+}
+
+func (k deltaKeys) has(d *overlayDelta, key []byte) bool {
+	mask := uint64(len(k.slots) - 1)
+	for p := maphash.Bytes(deltaSeed, key) & mask; k.slots[p] != 0; p = (p + 1) & mask {
+		if bytes.Equal(d.key(int(k.slots[p]-1)), key) {
+			return true
+		}
+	}
+	return false
 }
 
 func newViewOverlay(l *layout, name string) *viewOverlay {
