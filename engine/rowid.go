@@ -3,6 +3,7 @@ package engine
 import (
 	"encoding/binary"
 	"fmt"
+	"slices"
 
 	"github.com/runnel-db/runnel/exec/zset"
 	"github.com/runnel-db/runnel/storage"
@@ -182,12 +183,15 @@ func (l *layout) applyRowID(wb *storage.Batch, delta zset.Batch, next func() uin
 		canon = l.codec.AppendKey(canon[:0], cols, i, l.keyCols)
 		rows = binary.AppendUvarint(rows, uint64(len(canon)))
 		rows = l.codec.AppendValue(append(rows, canon...), cols, i, l.valueCols)
+		if start == 0 { // room for the rest, guessed from the first
+			rows = slices.Grow(rows, len(rows)*len(weights))
+		}
 		for ; w > 0; w-- {
 			all = append(all, copyOf{row: i, id: next(), start: start, end: len(rows)})
 		}
 	}
 	key := storage.Prefix(storage.KindTable, l.id)
-	var block []byte
+	block := make([]byte, 0, len(rows)/len(all)*min(len(all), blockRows)+binary.MaxVarintLen32*2*min(len(all), blockRows))
 	for len(all) > 0 {
 		n := min(len(all), blockRows)
 		last := all[n-1].id

@@ -85,6 +85,9 @@ func encodeOverlayDelta(l *layout, delta zset.Batch) (overlayDelta, error) {
 			keyEnd := len(d.buf)
 			d.buf = l.codec.AppendValue(d.buf, cols, i, l.valueCols)
 			d.ents = append(d.ents, overlayDeltaEntry{keyEnd: int32(keyEnd), valueEnd: int32(len(d.buf))})
+			if len(d.ents) == 1 { // room for the rest, guessed from the first
+				d.buf = slices.Grow(d.buf, len(d.buf)*len(weights))
+			}
 		}
 	}
 	inserted := newDeltaKeys(&d)

@@ -13,6 +13,9 @@ const WeightField = "__weight"
 // Batch is a Z-set delta: data columns plus a trailing int64 weight column.
 type Batch struct {
 	rec arrow.RecordBatch
+	// consolidated is set on what Consolidate returns (records are immutable, so it stays true),
+	// so that consolidating it again costs nothing.
+	consolidated bool
 }
 
 // New builds a batch of n rows from data columns and a weight column. It retains the arrays, so

@@ -12,8 +12,18 @@ import (
 // collisions never merge distinct rows. The surviving rows keep the order of their first
 // occurrence.
 //
-// Consolidate takes ownership of b. When b is already consolidated it is returned as is.
+// Consolidate takes ownership of b. When b is already consolidated it is returned as is, and a
+// batch Consolidate returned is not hashed again.
 func Consolidate(mem memory.Allocator, b Batch) Batch {
+	if b.consolidated {
+		return b
+	}
+	out := consolidate(mem, b)
+	out.consolidated = true
+	return out
+}
+
+func consolidate(mem memory.Allocator, b Batch) Batch {
 	n := b.NumRows()
 	w := b.Weights()
 	if n <= 1 {
