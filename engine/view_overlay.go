@@ -31,6 +31,8 @@ type viewOverlay struct {
 	slots   []uint64
 	entries []overlayEntry
 	data    []byte
+	hashes  []uint64 // add's scratch
+	touched uint64   // add's loads ahead of use, kept so that they are not optimized away
 	// runs are sorted copies of the entries for readers, oldest first, a later run's entry
 	// winning over an earlier one's: together, the overlay as of the last read. changed lists
 	// the entries changed since (with repeats), or is nil with stale set when there were too
@@ -180,11 +182,34 @@ func (o *viewOverlay) grow() {
 
 // add applies an epoch's delta. The caller holds viewLogs.mu.
 func (o *viewOverlay) add(d *overlayDelta) {
+	// The table is larger than the caches and each key lands somewhere else in it. Reading every
+	// key's slot, then its entry, then its key in passes of their own, before the lookups that
+	// need them, lets the processor wait for many of those loads at once rather than one by one.
+	hashes := o.hashes[:0]
+	mask := uint64(len(o.slots) - 1)
+	var touch uint64
+	for i := range d.ents {
+		h := maphash.Bytes(o.seed, d.key(i))
+		hashes = append(hashes, h)
+		touch += o.slots[h&mask]
+	}
+	for _, h := range hashes {
+		if s := o.slots[h&mask]; s != 0 {
+			touch += uint64(o.entries[uint32(s)-1].keyAt)
+		}
+	}
+	for _, h := range hashes {
+		if s := o.slots[h&mask]; s != 0 {
+			touch += uint64(o.data[o.entries[uint32(s)-1].keyAt])
+		}
+	}
+	o.touched += touch
+	o.hashes = hashes
 	start := int32(0)
-	for _, e := range d.ents {
+	for k, e := range d.ents {
 		key, value := d.buf[start:e.keyEnd], d.buf[e.keyEnd:e.valueEnd]
 		start = e.valueEnd
-		h := maphash.Bytes(o.seed, key)
+		h := hashes[k]
 		slot, found := o.find(key, h)
 		if !o.stale {
 			if len(o.changed) >= len(o.entries) {

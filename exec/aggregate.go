@@ -45,8 +45,10 @@ type aggregateOp struct {
 	touched []int32  // scratch, groups of this epoch
 	// retracted[k] is the output row retracting touched[k]'s old row, or -1 (scratch).
 	retracted []int32
-	masked    []int64
-	keyCols   []arrow.Array
+	// prefetched keeps prefetch's loads from being optimized away.
+	prefetched uint64
+	masked     []int64
+	keyCols    []arrow.Array
 }
 
 var _ Operator = (*aggregateOp)(nil)
@@ -279,6 +281,7 @@ func (a *aggregateOp) resolve(b zset.Batch) error {
 	}
 	a.hashes = growTo(a.hashes[:0], n)
 	zset.HashRows(a.keyCols, a.hashes)
+	a.prefetch()
 	for i, h := range a.hashes {
 		g := a.lookup(i, h)
 		a.gids[i] = g
@@ -289,6 +292,28 @@ func (a *aggregateOp) resolve(b zset.Batch) error {
 	}
 	a.unbind()
 	return nil
+}
+
+// prefetch reads, for every row's hash, the slot it lands in and the state of the group there,
+// in passes of their own before the lookups that need them: with many groups each row's state is
+// out of the caches, and loads that do not depend on each other are waited for together rather
+// than one by one.
+func (a *aggregateOp) prefetch() {
+	t := &a.table
+	if len(t.slots) == 0 {
+		return
+	}
+	var sum uint64
+	for _, h := range a.hashes {
+		sum += uint64(t.slots[t.home(h)])
+	}
+	for _, h := range a.hashes {
+		if s := t.slots[t.home(h)]; s != 0 {
+			g := s - 1
+			sum += t.hash[g] + uint64(a.rows[g]) + uint64(a.stamp[g])
+		}
+	}
+	a.prefetched += sum
 }
 
 // apply emits the old row of every touched group, applies b to the state, then emits the new
