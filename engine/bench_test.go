@@ -176,22 +176,8 @@ func BenchmarkPointReadDuringIngest(b *testing.B) {
 	e, s := openDir(b, groupBySetup)
 	const batchRows, groups = 1000, 100_000
 	rng := rand.New(rand.NewSource(1))
-	mem := memory.DefaultAllocator
-	ctx := context.Background()
 	insert := func() {
-		kb, vb := array.NewInt64Builder(mem), array.NewInt64Builder(mem)
-		for j := 0; j < batchRows; j++ {
-			kb.Append(rng.Int63n(groups))
-			vb.Append(rng.Int63n(1000))
-		}
-		cols := []arrow.Array{kb.NewArray(), vb.NewArray()}
-		kb.Release()
-		vb.Release()
-		if err := e.Insert(ctx, "t", cols); err != nil {
-			b.Fatal(err)
-		}
-		cols[0].Release()
-		cols[1].Release()
+		insertPairs(b, e, "t", batchRows, func(int) (int64, int64) { return rng.Int63n(groups), rng.Int63n(1000) })
 	}
 	for range 200 { // 200K rows: nearly every group exists
 		insert()
@@ -212,4 +198,24 @@ func BenchmarkPointReadDuringIngest(b *testing.B) {
 	b.ReportMetric(at(0.5), "read-p50-ms")
 	b.ReportMetric(at(0.99), "read-p99-ms")
 	b.ReportMetric(at(1), "read-max-ms")
+}
+
+// insertPairs inserts n rows of two bigint columns into table as one batch, row j being pair(j).
+func insertPairs(tb testing.TB, e *Engine, table string, n int, pair func(j int) (int64, int64)) {
+	tb.Helper()
+	mem := memory.DefaultAllocator
+	kb, vb := array.NewInt64Builder(mem), array.NewInt64Builder(mem)
+	for j := 0; j < n; j++ {
+		k, v := pair(j)
+		kb.Append(k)
+		vb.Append(v)
+	}
+	cols := []arrow.Array{kb.NewArray(), vb.NewArray()}
+	kb.Release()
+	vb.Release()
+	defer cols[0].Release()
+	defer cols[1].Release()
+	if err := e.Insert(context.Background(), table, cols); err != nil {
+		tb.Fatal(err)
+	}
 }

@@ -1,13 +1,8 @@
 package engine
 
 import (
-	"context"
 	"fmt"
 	"testing"
-
-	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
 // BenchmarkInsertIndexed measures bulk inserts of 1000-row batches into a table without and with
@@ -21,24 +16,10 @@ func BenchmarkInsertIndexed(b *testing.B) {
 			if ddl != "" {
 				mustQuery(b, s, ddl)
 			}
-			ctx := context.Background()
-			mem := memory.DefaultAllocator
 			const rows = 1000
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				kb, vb := array.NewInt64Builder(mem), array.NewInt64Builder(mem)
-				for j := 0; j < rows; j++ {
-					kb.Append(int64(i*rows + j))
-					vb.Append(int64(j % 97))
-				}
-				cols := []arrow.Array{kb.NewArray(), vb.NewArray()}
-				kb.Release()
-				vb.Release()
-				if err := e.Insert(ctx, "t", cols); err != nil {
-					b.Fatal(err)
-				}
-				cols[0].Release()
-				cols[1].Release()
+				insertPairs(b, e, "t", rows, func(j int) (int64, int64) { return int64(i*rows + j), int64(j % 97) })
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*rows), "ns/row")
 		})

@@ -31,7 +31,7 @@ func (i *Iter) First() bool {
 	i.last = false
 	i.it.First()
 	i.ov.first()
-	return i.settleForward()
+	return i.settle(false)
 }
 
 // Next moves to the next key and reports whether there is one.
@@ -50,7 +50,7 @@ func (i *Iter) SeekGE(key []byte) bool {
 	i.last = false
 	i.it.SeekGE(key)
 	i.ov.seekGE(key)
-	return i.settleForward()
+	return i.settle(false)
 }
 
 // Valid reports whether the iterator is positioned at a key.
@@ -114,5 +114,5 @@ func (i *Iter) Last() bool {
 	i.last = true
 	i.it.Last()
 	i.ov.last()
-	return i.settleBackward()
+	return i.settle(true)
 }

@@ -198,18 +198,22 @@ func (o *overlayRuns) step(down bool) {
 // Iter positions over overlays: the pebble iterator and the runs are merged, the runs winning on
 // equal keys and their deletions hiding stored rows.
 
-// settleForward moves past deleted entries until the iterator is at the smallest live key of
-// either side, and reports whether there is one.
-func (i *Iter) settleForward() bool {
+// settle moves past deleted entries until the iterator is at the smallest live key of either
+// side (the largest when down, for Last), and reports whether there is one.
+func (i *Iter) settle(down bool) bool {
 	for {
 		pValid := i.it.Valid()
 		if !i.ov.valid() {
 			i.onOverlay = false
 			return pValid
 		}
+		// c > 0: the stored key comes first in the direction of travel; without one, the
+		// overlay's does.
 		c := -1
 		if pValid {
-			c = bytes.Compare(i.ov.key(), i.it.Key())
+			if c = bytes.Compare(i.ov.key(), i.it.Key()); down {
+				c = -c
+			}
 		}
 		if c > 0 {
 			i.onOverlay = false
@@ -217,37 +221,13 @@ func (i *Iter) settleForward() bool {
 		}
 		if i.ov.deletes() {
 			if c == 0 {
-				i.it.Next()
+				if down {
+					i.it.Prev()
+				} else {
+					i.it.Next()
+				}
 			}
-			i.ov.step(false)
-			continue
-		}
-		i.onOverlay = true
-		return true
-	}
-}
-
-// settleBackward is settleForward walking down, for Last.
-func (i *Iter) settleBackward() bool {
-	for {
-		pValid := i.it.Valid()
-		if !i.ov.valid() {
-			i.onOverlay = false
-			return pValid
-		}
-		c := 1
-		if pValid {
-			c = bytes.Compare(i.ov.key(), i.it.Key())
-		}
-		if c < 0 {
-			i.onOverlay = false
-			return true
-		}
-		if i.ov.deletes() {
-			if c == 0 {
-				i.it.Prev()
-			}
-			i.ov.step(true)
+			i.ov.step(down)
 			continue
 		}
 		i.onOverlay = true
@@ -276,5 +256,5 @@ func (i *Iter) nextMerged() bool {
 	} else {
 		i.it.Next()
 	}
-	return i.settleForward()
+	return i.settle(false)
 }
