@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"hash/maphash"
 	"slices"
@@ -24,12 +25,15 @@ import (
 type viewOverlay struct {
 	layout *layout
 	name   string
-	// A hash table without pointers, so the garbage collector never scans it: slots hold an
-	// entry's key hash (high 32 bits) and index + 1 (low 32 bits), 0 when free; entries say where
-	// their bytes are in data.
+	// A hash table without pointers, so the garbage collector never scans it. Each key's entry is
+	// a record in data: a header (the key's length, the value's length or deletedValue, the room
+	// for the value, the entry's index: little-endian uint32s), the key, then the value. slots
+	// hold a key's hash (high 32 bits) and its record's offset + 1 (low 32 bits), 0 when free, so
+	// that a lookup reads the slot and then one place in data. entries lists the records' offsets
+	// by entry index.
 	seed    maphash.Seed
 	slots   []uint64
-	entries []overlayEntry
+	entries []uint32
 	data    []byte
 	hashes  []uint64 // add's scratch
 	touched uint64   // add's loads ahead of use, kept so that they are not optimized away
@@ -42,12 +46,17 @@ type viewOverlay struct {
 	stale   bool
 }
 
-// overlayEntry is a row of an overlay: its storage key and value, or its deletion, in data. The
-// value is overwritten in place when the next one fits in valueCap.
-type overlayEntry struct {
-	keyAt, keyLen, valueAt, valueLen, valueCap uint32
-	deleted                                    bool
-}
+// The fields of a record's header; a value is overwritten in place when the next one fits in
+// its room, and the record moves to the end of data when it does not.
+const (
+	recKeyLen = iota
+	recValueLen
+	recValueCap
+	recEntry
+	recHeader = 4 * 4
+
+	deletedValue = ^uint32(0)
+)
 
 // overlayDelta is a view's delta in one epoch encoded as overlay entries, each key once: a key's
 // insertion, or its deletion when the delta only retracts it.
@@ -142,11 +151,47 @@ func newViewOverlay(l *layout, name string) *viewOverlay {
 	return &viewOverlay{layout: l, name: name, seed: maphash.MakeSeed(), slots: make([]uint64, 64)}
 }
 
-func (o *viewOverlay) key(e *overlayEntry) []byte   { return o.data[e.keyAt : e.keyAt+e.keyLen] }
-func (o *viewOverlay) value(e *overlayEntry) []byte { return o.data[e.valueAt : e.valueAt+e.valueLen] }
+func (o *viewOverlay) field(at uint32, f int) uint32 {
+	return binary.LittleEndian.Uint32(o.data[at+4*uint32(f):])
+}
+
+func (o *viewOverlay) setField(at uint32, f int, v uint32) {
+	binary.LittleEndian.PutUint32(o.data[at+4*uint32(f):], v)
+}
+
+// key returns the key of the record at offset at.
+func (o *viewOverlay) key(at uint32) []byte {
+	start := at + recHeader
+	return o.data[start : start+o.field(at, recKeyLen)]
+}
+
+// value returns the value of the record at offset at, or deleted.
+func (o *viewOverlay) value(at uint32) (value []byte, deleted bool) {
+	n := o.field(at, recValueLen)
+	if n == deletedValue {
+		return nil, true
+	}
+	start := at + recHeader + o.field(at, recKeyLen)
+	return o.data[start : start+n], false
+}
+
+// appendRecord appends the record of entry i and returns its offset.
+func (o *viewOverlay) appendRecord(key, value []byte, deleted bool, i uint32) uint32 {
+	at := uint32(len(o.data))
+	n := uint32(len(value))
+	if deleted {
+		n = deletedValue
+	}
+	o.data = binary.LittleEndian.AppendUint32(o.data, uint32(len(key)))
+	o.data = binary.LittleEndian.AppendUint32(o.data, n)
+	o.data = binary.LittleEndian.AppendUint32(o.data, uint32(len(value)))
+	o.data = binary.LittleEndian.AppendUint32(o.data, i)
+	o.data = append(append(o.data, key...), value...)
+	return at
+}
 
 // bytes is the memory the overlay holds, roughly.
-func (o *viewOverlay) bytes() int { return cap(o.data) + 8*len(o.slots) + 24*cap(o.entries) }
+func (o *viewOverlay) bytes() int { return cap(o.data) + 8*len(o.slots) + 4*cap(o.entries) }
 
 // find returns the slot of key: its entry's, or the free slot where it would go.
 func (o *viewOverlay) find(key []byte, h uint64) (slot int, found bool) {
@@ -156,7 +201,7 @@ func (o *viewOverlay) find(key []byte, h uint64) (slot int, found bool) {
 		if s == 0 {
 			return int(i), false
 		}
-		if s>>32 == h>>32 && bytes.Equal(o.key(&o.entries[uint32(s)-1]), key) {
+		if s>>32 == h>>32 && bytes.Equal(o.key(uint32(s)-1), key) {
 			return int(i), true
 		}
 	}
@@ -171,7 +216,7 @@ func (o *viewOverlay) grow() {
 		if s == 0 {
 			continue
 		}
-		h := maphash.Bytes(o.seed, o.key(&o.entries[uint32(s)-1]))
+		h := maphash.Bytes(o.seed, o.key(uint32(s)-1))
 		i := h & mask
 		for o.slots[i] != 0 {
 			i = (i + 1) & mask
@@ -183,8 +228,8 @@ func (o *viewOverlay) grow() {
 // add applies an epoch's delta. The caller holds viewLogs.mu.
 func (o *viewOverlay) add(d *overlayDelta) {
 	// The table is larger than the caches and each key lands somewhere else in it. Reading every
-	// key's slot, then its entry, then its key in passes of their own, before the lookups that
-	// need them, lets the processor wait for many of those loads at once rather than one by one.
+	// key's slot, then its record, in passes of their own before the lookups that need them, lets
+	// the processor wait for many of those loads at once rather than one by one.
 	hashes := o.hashes[:0]
 	mask := uint64(len(o.slots) - 1)
 	var touch uint64
@@ -195,12 +240,7 @@ func (o *viewOverlay) add(d *overlayDelta) {
 	}
 	for _, h := range hashes {
 		if s := o.slots[h&mask]; s != 0 {
-			touch += uint64(o.entries[uint32(s)-1].keyAt)
-		}
-	}
-	for _, h := range hashes {
-		if s := o.slots[h&mask]; s != 0 {
-			touch += uint64(o.data[o.entries[uint32(s)-1].keyAt])
+			touch += uint64(o.data[uint32(s)-1])
 		}
 	}
 	o.touched += touch
@@ -211,34 +251,35 @@ func (o *viewOverlay) add(d *overlayDelta) {
 		start = e.valueEnd
 		h := hashes[k]
 		slot, found := o.find(key, h)
+		entry := uint32(len(o.entries))
+		at := uint32(o.slots[slot]) - 1
+		if found {
+			entry = o.field(at, recEntry)
+		}
 		if !o.stale {
 			if len(o.changed) >= len(o.entries) {
 				o.changed, o.stale = nil, true
-			} else if found {
-				o.changed = append(o.changed, uint32(o.slots[slot])-1)
 			} else {
-				o.changed = append(o.changed, uint32(len(o.entries)))
+				o.changed = append(o.changed, entry)
 			}
 		}
 		if found {
-			ent := &o.entries[uint32(o.slots[slot])-1]
-			switch ent.deleted = e.deleted; {
+			switch {
 			case e.deleted:
-			case uint32(len(value)) <= ent.valueCap:
-				ent.valueLen = uint32(copy(o.data[ent.valueAt:ent.valueAt+ent.valueCap], value))
-			default:
-				ent.valueAt, ent.valueLen, ent.valueCap = uint32(len(o.data)), uint32(len(value)), uint32(len(value))
-				o.data = append(o.data, value...)
+				o.setField(at, recValueLen, deletedValue)
+			case uint32(len(value)) <= o.field(at, recValueCap):
+				copy(o.data[at+recHeader+o.field(at, recKeyLen):], value)
+				o.setField(at, recValueLen, uint32(len(value)))
+			default: // moved to the end, with room for the larger value
+				at = o.appendRecord(key, value, false, entry)
+				o.entries[entry] = at
+				o.slots[slot] = h>>32<<32 | uint64(at+1)
 			}
 			continue
 		}
-		o.entries = append(o.entries, overlayEntry{
-			keyAt: uint32(len(o.data)), keyLen: uint32(len(key)),
-			valueAt: uint32(len(o.data) + len(key)), valueLen: uint32(len(value)), valueCap: uint32(len(value)),
-			deleted: e.deleted,
-		})
-		o.data = append(append(o.data, key...), value...)
-		o.slots[slot] = h>>32<<32 | uint64(len(o.entries))
+		at = o.appendRecord(key, value, e.deleted, entry)
+		o.entries = append(o.entries, at)
+		o.slots[slot] = h>>32<<32 | uint64(at+1)
 		if 2*len(o.entries) > len(o.slots) {
 			o.grow()
 		}
@@ -311,19 +352,17 @@ func (c *overlayCopy) keep(runs []*storage.Overlay) {
 func (o *viewOverlay) copyEntries(idx []uint32) *storage.Overlay {
 	size := 0
 	for _, i := range idx {
-		size += int(o.entries[i].keyLen + o.entries[i].valueLen)
+		at := o.entries[i]
+		size += int(o.field(at, recKeyLen) + o.field(at, recValueCap))
 	}
 	s := storage.NewOverlay(o.layout.prefix(), len(idx), size)
 	for _, i := range idx {
-		e := &o.entries[i]
-		var value []byte
-		if !e.deleted {
-			value = o.value(e)
-			if value == nil {
-				value = []byte{} // an empty row, not a deletion
-			}
+		at := o.entries[i]
+		value, deleted := o.value(at)
+		if !deleted && value == nil {
+			value = []byte{} // an empty row, not a deletion
 		}
-		s.Append(o.key(e), value)
+		s.Append(o.key(at), value)
 	}
 	return s
 }
@@ -400,15 +439,16 @@ func (o *viewOverlay) write(wb *storage.Batch, spill func() (*storage.Batch, err
 // back after a failed write). The caller holds viewLogs.mu.
 func (o *viewOverlay) mergeUnder(older *viewOverlay) {
 	var d overlayDelta
-	for i := range older.entries {
-		e := &older.entries[i]
-		if _, found := o.find(older.key(e), maphash.Bytes(o.seed, older.key(e))); found {
+	for _, at := range older.entries {
+		key := older.key(at)
+		if _, found := o.find(key, maphash.Bytes(o.seed, key)); found {
 			continue
 		}
-		d.buf = append(d.buf, older.key(e)...)
+		value, deleted := older.value(at)
+		d.buf = append(d.buf, key...)
 		keyEnd := len(d.buf)
-		d.buf = append(d.buf, older.value(e)...)
-		d.ents = append(d.ents, overlayDeltaEntry{keyEnd: int32(keyEnd), valueEnd: int32(len(d.buf)), deleted: e.deleted})
+		d.buf = append(d.buf, value...)
+		d.ents = append(d.ents, overlayDeltaEntry{keyEnd: int32(keyEnd), valueEnd: int32(len(d.buf)), deleted: deleted})
 	}
 	o.add(&d)
 }
