@@ -13,11 +13,12 @@ import (
 
 // A uniquely keyed view over tables (an aggregate's groups, a DISTINCT) keeps its changed rows in
 // memory, as a viewOverlay: each row's storage key and its latest encoded value, or its deletion.
-// An epoch's delta goes into the overlay with a map lookup per row, and a row changed in a
-// thousand epochs is written to Pebble once, when the overlay is written out: when it holds more
-// than overlayRows rows, when the view is dropped, and at Close. Readers do not wait for that:
-// readSnapshot hands them a snapshot that reads the view through a sorted copy of its overlay
-// (storage.Overlay), taken under the lock epochs commit under, so they see every committed epoch.
+// An epoch's delta goes into the overlay with a hash-table lookup per row, and a row changed in a
+// thousand epochs is written to Pebble once, when the overlay is written out: when the overlays
+// hold more than overlayRows rows or overlayMemory bytes, when the view is dropped, and at Close.
+// Readers do not wait for that: readSnapshot hands them a snapshot that reads the view through
+// sorted runs copied from its overlay (storage.Overlay) under the lock epochs commit under, so
+// they see every committed epoch.
 //
 // Nothing is lost in a crash: such a view is recomputable, and recovery writes the difference
 // between its recomputed rows and its stored ones whenever epochs were committed after the last
