@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/runnel-db/runnel/exec/expr"
@@ -45,6 +46,7 @@ type aggregateOp struct {
 	touched []int32  // scratch, groups of this epoch
 	// retracted[k] is the output row retracting touched[k]'s old row, or -1 (scratch).
 	retracted []int32
+	emitted   []int32 // scratch, the groups whose rows apply emits
 	// prefetched keeps prefetch's loads from being optimized away.
 	prefetched uint64
 	masked     []int64
@@ -174,21 +176,38 @@ func (a *aggregateOp) dropGroup(g int32) {
 	a.free = append(a.free, g)
 }
 
-// emit appends group g's current output row with weight w, appending typed results directly
-// where the accumulator can (no Datum boxing for count and sums).
-func (a *aggregateOp) emit(out *zset.Builder, g int32, w int64) error {
+// emitGroups appends the current output rows of groups gs with weight w, column by column,
+// appending typed results directly where the key store or accumulator can (no Datum boxing for
+// integer keys, count and sums).
+func (a *aggregateOp) emitGroups(out *zset.Builder, gs []int32, w int64) error {
+	if len(gs) == 0 {
+		return nil
+	}
 	for c, k := range a.keys {
-		k.appendTo(out.Col(c), g)
+		col := out.Col(c)
+		if f, ok := k.(keysAppender); ok && f.appendAll(col, gs) {
+			continue
+		}
+		for _, g := range gs {
+			k.appendTo(col, g)
+		}
 	}
 	nk := len(a.groupBy)
 	for i, acc := range a.accs {
 		col := out.Col(nk + i)
 		var err error
 		if f, ok := acc.(resultAppender); ok {
-			err = f.appendResult(col, g)
+			for _, g := range gs {
+				if err = f.appendResult(col, g); err != nil {
+					break
+				}
+			}
 		} else {
-			var d types.Datum
-			if d, err = acc.result(g); err == nil {
+			for _, g := range gs {
+				var d types.Datum
+				if d, err = acc.result(g); err != nil {
+					break
+				}
 				zset.AppendDatum(col, d)
 			}
 		}
@@ -196,8 +215,14 @@ func (a *aggregateOp) emit(out *zset.Builder, g int32, w int64) error {
 			return fmt.Errorf("aggregate %s: %w", a.aggs[i].Name, err)
 		}
 	}
-	out.AppendWeight(w)
+	out.AppendWeights(w, len(gs))
 	return nil
+}
+
+// keysAppender is implemented by key stores that append many groups' keys in one loop; appendAll
+// reports false when it cannot for builder b.
+type keysAppender interface {
+	appendAll(b array.Builder, gs []int32) bool
 }
 
 func (a *aggregateOp) Step(ctx *expr.Context, in []zset.Batch) (zset.Batch, error) {
@@ -323,14 +348,16 @@ func (a *aggregateOp) apply(mem memory.Allocator, out *zset.Builder, b zset.Batc
 		out.Col(c).Reserve(2 * len(a.touched))
 	}
 	a.retracted = growTo(a.retracted[:0], len(a.touched))
+	emitted := a.emitted[:0]
 	for k, g := range a.touched {
 		a.retracted[k] = -1
 		if a.rows[g] > 0 || (len(a.groupBy) == 0 && a.started) {
-			a.retracted[k] = int32(out.Len())
-			if err := a.emit(out, g, -1); err != nil {
-				return err
-			}
+			a.retracted[k] = int32(len(emitted))
+			emitted = append(emitted, g)
 		}
+	}
+	if err := a.emitGroups(out, emitted, -1); err != nil {
+		return err
 	}
 	a.started = true
 
@@ -356,16 +383,22 @@ func (a *aggregateOp) apply(mem memory.Allocator, out *zset.Builder, b zset.Batc
 		}
 	}
 
+	emitted = emitted[:0]
 	for _, g := range a.touched {
 		switch {
 		case a.rows[g] > 0 || len(a.groupBy) == 0:
-			if err := a.emit(out, g, 1); err != nil {
-				return err
-			}
-		case a.rows[g] == 0:
-			a.dropGroup(g)
-		default:
+			emitted = append(emitted, g)
+		case a.rows[g] < 0:
 			return internalf("aggregate: group has %d rows", a.rows[g])
+		}
+	}
+	a.emitted = emitted
+	if err := a.emitGroups(out, emitted, 1); err != nil {
+		return err
+	}
+	for _, g := range a.touched {
+		if a.rows[g] == 0 && len(a.groupBy) > 0 {
+			a.dropGroup(g)
 		}
 	}
 	return nil
@@ -380,7 +413,7 @@ func (a *aggregateOp) trimScratch() {
 		a.gids, a.hashes, a.masked = nil, nil, nil
 	}
 	if cap(a.touched) > maxKeptScratch {
-		a.touched, a.retracted = nil, nil
+		a.touched, a.retracted, a.emitted = nil, nil, nil
 	}
 }
 

@@ -148,6 +148,22 @@ func (k *intKeys) equal(g int32, i int) bool {
 	return k.vals[g] == k.in[i]
 }
 
+func (k *intKeys) appendAll(b array.Builder, gs []int32) bool {
+	ib, ok := b.(*array.Int64Builder)
+	if !ok {
+		return false
+	}
+	ib.Reserve(len(gs))
+	for _, g := range gs {
+		if k.isNull(g) {
+			ib.UnsafeAppendBoolToBitmap(false)
+		} else {
+			ib.UnsafeAppend(k.vals[g])
+		}
+	}
+	return true
+}
+
 func (k *intKeys) appendTo(b array.Builder, g int32) {
 	if k.isNull(g) {
 		b.AppendNull()

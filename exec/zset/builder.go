@@ -69,6 +69,14 @@ func (b *Builder) Col(i int) array.Builder { return b.cols[i] }
 // AppendWeight ends a row appended column by column through Col.
 func (b *Builder) AppendWeight(w int64) { b.w.Append(w) }
 
+// AppendWeights appends weight w n times (to n rows appended column by column).
+func (b *Builder) AppendWeights(w int64, n int) {
+	b.w.Reserve(n)
+	for range n {
+		b.w.UnsafeAppend(w)
+	}
+}
+
 // AppendDatum appends d (nil for NULL) to a builder of the Arrow type of d's SQL type.
 func AppendDatum(b array.Builder, d types.Datum) { appendDatum(b, d) }
 
