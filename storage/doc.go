@@ -27,7 +27,9 @@
 //
 // Reads. A Snapshot sees exactly the batches committed before it was taken, never later ones: all
 // reads of one query use one Snapshot so every view agrees with every other. A Batch reads its own
-// uncommitted writes merged over the committed database.
+// uncommitted writes merged over the committed database. A Snapshot can also read through
+// overlays (SetOverlays): sorted runs of an object's rows kept in memory by the engine, merged
+// over the stored rows by Get and Iter as if they had been written.
 //
 // Lifetimes. Byte slices returned by Get are copies owned by the caller. Iter.Key and Iter.Value
 // alias Pebble's buffers and are valid only until the next positioning call (Next, First, SeekGE)
