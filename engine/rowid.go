@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/runnel-db/runnel/exec/zset"
 	"github.com/runnel-db/runnel/storage"
@@ -132,6 +133,22 @@ func splitRowIDValue(v []byte) (canon, tail []byte, err error) {
 	return v[k : k+int(n)], v[k+int(n):], nil
 }
 
+// rowCopy is a copy of a row applyRowID inserts: its delta row, its id, and where its stored row
+// is in the scratch rows.
+type rowCopy struct {
+	row        int
+	id         uint64
+	start, end int
+}
+
+// blockScratch is applyRowID's scratch space, kept from one statement to the next.
+type blockScratch struct {
+	copies      []rowCopy
+	rows, block []byte
+}
+
+var blockScratches = sync.Pool{New: func() any { return new(blockScratch) }}
+
 // applyRowID writes a delta into a row-id table: retractions delete stored copies with equal
 // canonical encodings, insertions append copies under new row ids, in blocks.
 // onRow (if not nil) is told of each copy deleted and written.
@@ -167,14 +184,10 @@ func (l *layout) applyRowID(wb *storage.Batch, delta zset.Batch, next func() uin
 	if copies == 0 {
 		return nil
 	}
-	// Each inserted copy: its delta row, its id, and where its stored row is in rows.
-	type copyOf struct {
-		row        int
-		id         uint64
-		start, end int
-	}
-	all := make([]copyOf, 0, copies)
-	var rows []byte
+	sc := blockScratches.Get().(*blockScratch)
+	defer blockScratches.Put(sc)
+	all := slices.Grow(sc.copies[:0], copies)
+	rows := sc.rows[:0]
 	for i, w := range weights {
 		if w <= 0 {
 			continue
@@ -183,15 +196,17 @@ func (l *layout) applyRowID(wb *storage.Batch, delta zset.Batch, next func() uin
 		canon = l.codec.AppendKey(canon[:0], cols, i, l.keyCols)
 		rows = binary.AppendUvarint(rows, uint64(len(canon)))
 		rows = l.codec.AppendValue(append(rows, canon...), cols, i, l.valueCols)
-		if start == 0 { // room for the rest, guessed from the first
+		if start == 0 && cap(rows) < len(rows)*len(weights) { // room for the rest, guessed from the first
 			rows = slices.Grow(rows, len(rows)*len(weights))
 		}
 		for ; w > 0; w-- {
-			all = append(all, copyOf{row: i, id: next(), start: start, end: len(rows)})
+			all = append(all, rowCopy{row: i, id: next(), start: start, end: len(rows)})
 		}
 	}
+	sc.copies, sc.rows = all, rows
 	key := storage.Prefix(storage.KindTable, l.id)
-	block := make([]byte, 0, len(rows)/len(all)*min(len(all), blockRows)+binary.MaxVarintLen32*2*min(len(all), blockRows))
+	block := sc.block[:0]
+	defer func() { sc.block = block }()
 	for len(all) > 0 {
 		n := min(len(all), blockRows)
 		last := all[n-1].id

@@ -113,7 +113,7 @@ func (tx *epochTx) writeView(f *dataflow, delta zset.Batch) error {
 			return fmt.Errorf("materialized view %s: %w", f.view.Name, err)
 		}
 		if len(d.buf) < overlayMemory/2 {
-			tx.viewDeltas = append(tx.viewDeltas, viewDelta{f: f, overlay: &d})
+			tx.viewDeltas = append(tx.viewDeltas, viewDelta{f: f, overlay: d})
 			return nil
 		}
 		// As large as the overlays may grow: written straight, after the overlay's older rows.
@@ -177,6 +177,7 @@ func (v *viewLogs) addLocked(epoch uint64, deltas []viewDelta) {
 			}
 			v.overlayRows, v.overlayBytes = v.overlayRows-len(o.entries), v.overlayBytes-o.bytes()
 			o.add(d.overlay)
+			d.overlay.release()
 			v.overlayRows, v.overlayBytes = v.overlayRows+len(o.entries), v.overlayBytes+o.bytes()
 			continue
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"slices"
+	"sync"
 
 	"github.com/runnel-db/runnel/exec/zset"
 	"github.com/runnel-db/runnel/storage"
@@ -82,34 +83,43 @@ func (d *overlayDelta) key(i int) []byte {
 // deltaSeed hashes the keys of one delta (deltaKeys).
 var deltaSeed = maphash.MakeSeed()
 
+// overlayDeltas keeps the buffers of encoded deltas from one epoch to the next: an epoch's delta
+// is released once its overlay has taken it.
+var overlayDeltas = sync.Pool{New: func() any { return new(overlayDelta) }}
+
+// release returns d's buffers for reuse; d must not be used afterwards.
+func (d *overlayDelta) release() { overlayDeltas.Put(d) }
+
 // encodeOverlayDelta encodes a uniquely keyed view's delta, which holds at most one retraction and
 // one insertion per key. A retraction whose key is also inserted (a group's old row, when its new
 // row follows) is left out: it would cost the overlay a lookup for nothing.
-func encodeOverlayDelta(l *layout, delta zset.Batch) (overlayDelta, error) {
+func encodeOverlayDelta(l *layout, delta zset.Batch) (*overlayDelta, error) {
 	cols, weights := delta.Cols(), delta.Weights()
-	d := overlayDelta{ents: make([]overlayDeltaEntry, 0, len(weights))}
+	d := overlayDeltas.Get().(*overlayDelta)
+	d.buf, d.ents = d.buf[:0], slices.Grow(d.ents[:0], len(weights))
 	for i, w := range weights {
 		if w > 1 || w < -1 {
-			return overlayDelta{}, fmt.Errorf("internal error: view %d: a row with multiplicity %d in a uniquely keyed view", l.id, w)
+			d.release()
+			return nil, fmt.Errorf("internal error: view %d: a row with multiplicity %d in a uniquely keyed view", l.id, w)
 		}
 		if w > 0 {
 			d.buf = l.rowKey(d.buf, cols, i)
 			keyEnd := len(d.buf)
 			d.buf = l.codec.AppendValue(d.buf, cols, i, l.valueCols)
 			d.ents = append(d.ents, overlayDeltaEntry{keyEnd: int32(keyEnd), valueEnd: int32(len(d.buf))})
-			if len(d.ents) == 1 { // room for the rest, guessed from the first
+			if len(d.ents) == 1 && cap(d.buf) < len(d.buf)*len(weights) { // room for the rest, guessed from the first
 				d.buf = slices.Grow(d.buf, len(d.buf)*len(weights))
 			}
 		}
 	}
-	inserted := newDeltaKeys(&d)
+	inserted := newDeltaKeys(d)
 	for i, w := range weights {
 		if w >= 0 {
 			continue
 		}
 		start := len(d.buf)
 		d.buf = l.rowKey(d.buf, cols, i)
-		if inserted.has(&d, d.buf[start:]) {
+		if inserted.has(d, d.buf[start:]) {
 			d.buf = d.buf[:start]
 			continue
 		}
